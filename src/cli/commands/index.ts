@@ -1,0 +1,5 @@
+import type { Command } from '../command.js';
+import { repoInitCommand } from './repo-init.js';
+
+/** Every `berth` sub-command; a new command is one file in this folder plus one line here. */
+export const COMMANDS: readonly Command[] = [repoInitCommand];
