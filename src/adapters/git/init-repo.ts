@@ -24,7 +24,11 @@ export interface InitAppsRepoOptions {
   readonly timestamp?: number;
 }
 
-/** Same shape `berth-runner`'s `newName` must have: a repository, no tag, no digest. */
+/**
+ * A repository without tag or digest: the same rule the runner-pin operation
+ * (src/gitops/operations/pin-runner.ts) applies, duplicated rather than
+ * imported so `berth repo init` does not load the whole GitOps core.
+ */
 const IMAGE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 
 type TreeEntry = { mode: string; path: string; oid: string; type: 'blob' | 'tree' };
