@@ -1,0 +1,124 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import { ManifestError } from '../errors.js';
+import { assertSafeTemplate, guardedCompileOptions } from './template-guard.js';
+import { formatYamlBool, formatYamlInt, quoteYamlString } from './yaml-scalar.js';
+
+/**
+ * Version of the manifests in templates/app and templates/index. Bump it with
+ * every change to a template or to what the renderer feeds them: berth.yaml
+ * records it, and the `upgrade` operation re-renders every app whose
+ * berth.yaml holds an older number. A Berth never renders an app recorded
+ * with a newer version than its own, so an old replica left running during a
+ * rollout cannot silently downgrade apps.
+ */
+export const TEMPLATE_VERSION = 1;
+
+/** Templates of one app's files, in templates/app/<name>.yaml.hbs. */
+export const APP_TEMPLATE_NAMES = [
+  'kustomization',
+  'deployment',
+  'service',
+  'ingressroute',
+  'networkpolicy',
+  'berth',
+  'flux-kustomization',
+] as const;
+/** Templates of the index files derived from the set of apps, in templates/index/<name>.yaml.hbs. */
+export const INDEX_TEMPLATE_NAMES = [
+  'root-kustomization',
+  'group-flux-kustomization',
+  'group-kustomization',
+  'tenant-kustomization',
+  'tenant-namespace',
+] as const;
+
+export type AppTemplateName = (typeof APP_TEMPLATE_NAMES)[number];
+export type IndexTemplateName = (typeof INDEX_TEMPLATE_NAMES)[number];
+
+/** A compiled template: a view model in, YAML text out. */
+export type RenderTemplate = (view: object) => string;
+
+/** Every template the renderer needs, compiled and checked. Obtain with {@link loadTemplates}. */
+export interface Templates {
+  /** Folder they were read from (diagnostics only). */
+  readonly dir: string;
+  readonly app: Readonly<Record<AppTemplateName, RenderTemplate>>;
+  readonly index: Readonly<Record<IndexTemplateName, RenderTemplate>>;
+}
+
+const SUFFIX = '.yaml.hbs';
+
+/**
+ * One Handlebars environment for Berth: only the scalar helpers and the
+ * built-in blocks exist in it, so a template cannot reach a helper the
+ * guard does not know.
+ */
+const handlebars = Handlebars.create();
+handlebars.registerHelper('q', (value: string) => quoteYamlString(value));
+handlebars.registerHelper('int', (value: number) => formatYamlInt(value));
+handlebars.registerHelper('bool', (value: boolean) => formatYamlBool(value));
+
+/**
+ * Parses, checks (see template-guard.ts) and compiles one template. Throws
+ * ManifestError for a syntax error or any mustache that is not a quoting
+ * helper call. The checked syntax tree is what gets compiled.
+ */
+export function compileTemplate(name: string, source: string): RenderTemplate {
+  let ast: hbs.AST.Program;
+  try {
+    ast = handlebars.parse(source);
+  } catch (error) {
+    throw new ManifestError(`template ${name}: ${(error as Error).message}`, { template: name });
+  }
+  assertSafeTemplate(name, ast);
+  const compiled = handlebars.compile(ast, guardedCompileOptions());
+  return (view: object) => compiled(view);
+}
+
+function loadSet<N extends string>(dir: string, names: readonly N[]): Record<N, RenderTemplate> {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir).filter((file) => file.endsWith(SUFFIX));
+  } catch (error) {
+    throw new ManifestError(`cannot read templates in ${dir}: ${(error as Error).message}`, { dir });
+  }
+  const unknown = entries.filter((file) => !(names as readonly string[]).includes(file.slice(0, -SUFFIX.length)));
+  if (unknown.length > 0) throw new ManifestError(`unknown templates in ${dir}: ${unknown.join(', ')}`, { dir });
+  const out = {} as Record<N, RenderTemplate>;
+  for (const name of names) {
+    const file = join(dir, `${name}${SUFFIX}`);
+    if (!entries.includes(`${name}${SUFFIX}`)) throw new ManifestError(`missing template ${file}`, { dir });
+    out[name] = compileTemplate(file, readFileSync(file, 'utf8'));
+  }
+  return out;
+}
+
+/**
+ * Reads and compiles every template under `dir` (its `app/` and `index/`
+ * folders). The only I/O of src/render: call it once at startup and pass the
+ * result to the render functions. Throws ManifestError when a template is
+ * missing, unknown, malformed, or emits a value without quoting it.
+ */
+export function loadTemplates(dir: string = defaultTemplatesDir()): Templates {
+  return { dir, app: loadSet(join(dir, 'app'), APP_TEMPLATE_NAMES), index: loadSet(join(dir, 'index'), INDEX_TEMPLATE_NAMES) };
+}
+
+/**
+ * The package's own `templates/` folder. Resolved from this module, which sits
+ * two levels below the package root both as src/render/*.ts and as
+ * dist/render/*.js.
+ */
+export function defaultTemplatesDir(): string {
+  return fileURLToPath(new URL('../../templates/', import.meta.url));
+}
+
+let cachedDefault: Templates | undefined;
+
+/** The package's templates, loaded on first use and kept: for callers that have no Templates to pass. */
+export function defaultTemplates(): Templates {
+  cachedDefault ??= loadTemplates(defaultTemplatesDir());
+  return cachedDefault;
+}
