@@ -71,7 +71,7 @@ describe('formatYamlInt and formatYamlBool', () => {
   });
 
   it('refuse anything else', () => {
-    for (const bad of [1.5, Number.NaN, Infinity, '1', undefined]) expect(() => formatYamlInt(bad as number)).toThrow(ManifestError);
-    for (const bad of ['true', 1, undefined]) expect(() => formatYamlBool(bad as boolean)).toThrow(ManifestError);
+    for (const bad of [1.5, Number.NaN, Infinity, '1', undefined]) expect(() => formatYamlInt(bad as unknown as number)).toThrow(ManifestError);
+    for (const bad of ['true', 1, undefined]) expect(() => formatYamlBool(bad as unknown as boolean)).toThrow(ManifestError);
   });
 });
