@@ -134,15 +134,42 @@ export interface KubeObject {
   readonly [key: string]: unknown;
 }
 
-/** `kubectl kustomize <repo>/<path>`, parsed. YAML 1.1, as Kubernetes' own decoder reads it. */
-export function kustomizeBuild(repo: string, path: string): KubeObject[] {
-  const stdout = execFileSync('kubectl', ['kustomize', join(repo, path)], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 });
-  const docs = parseAllDocuments(stdout, { version: '1.1' });
+/** The text `kubectl kustomize <repo>/<path>` prints. */
+export function kustomizeText(repo: string, path: string): string {
+  return execFileSync('kubectl', ['kustomize', join(repo, path)], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 });
+}
+
+/** Parses a multi-document stream with the `yaml` package, as YAML 1.1 (what Kubernetes speaks). */
+export function parseStream(text: string): KubeObject[] {
+  const docs = parseAllDocuments(text, { version: '1.1' });
   if (!Array.isArray(docs)) return [];
   return docs.map((doc) => {
     if (doc.errors.length > 0) throw new Error(`kustomize output did not parse: ${doc.errors[0]?.message}`);
     return doc.toJS() as KubeObject;
   });
+}
+
+/** `kubectl kustomize <repo>/<path>`, parsed with {@link parseStream}. */
+export function kustomizeBuild(repo: string, path: string): KubeObject[] {
+  return parseStream(kustomizeText(repo, path));
+}
+
+const LIBYAML_READER = [
+  '-c',
+  'import json, sys, yaml\n' +
+    'loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)\n' +
+    'json.dump(list(yaml.load_all(sys.stdin.buffer.read().decode("utf-8"), Loader=loader)), sys.stdout)',
+];
+
+/**
+ * Parses a stream with libyaml (python3-yaml), every scalar as a string.
+ * Go's YAML packages, which Kubernetes and Flux decode with, are ports of
+ * libyaml and share its YAML 1.1 reading, e.g. of U+2028/2029 as line
+ * breaks, which YAML 1.2 readers like the `yaml` package no longer treat so.
+ */
+export function parseStreamLikeGo(text: string): KubeObject[] {
+  const out = execFileSync('/usr/bin/python3', LIBYAML_READER, { input: text, encoding: 'utf8', maxBuffer: 64 << 20 });
+  return JSON.parse(out) as KubeObject[];
 }
 
 /** Runs kubectl kustomize and returns its exit status and stderr, for builds expected to fail. */
