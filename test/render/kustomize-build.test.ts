@@ -48,8 +48,12 @@ function buildApp(spec: AppSpec, settings: RenderSettings = SETTINGS): KubeObjec
 }
 
 type Env = { name: string; value?: string; valueFrom?: unknown }[];
-const containerOf = (deployment: KubeObject) =>
-  (deployment.spec as { template: { spec: { containers: { env: Env; image: string }[] } } }).template.spec.containers[0];
+function containerOf(deployment: KubeObject): { env: Env; image: string } {
+  const spec = deployment.spec as { template: { spec: { containers: { env: Env; image: string }[] } } };
+  const container = spec.template.spec.containers[0];
+  if (!container) throw new Error(`Deployment ${deployment.metadata.name} has no container`);
+  return container;
+}
 
 const HOSTILE: Record<string, string> = {
   newlines: 'line1\nline2\n',
