@@ -3,8 +3,8 @@ import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import git from 'isomorphic-git';
-import { parseDocument } from 'yaml';
-import { DIGEST, type RunnerImage } from '../../domain/app-spec.js';
+import type { RunnerImage } from '../../domain/app-spec.js';
+import { assertRunnerImage, setComponentImage } from '../../domain/runner-image.js';
 import { RUNNER_COMPONENT } from '../../domain/layout.js';
 import { ConflictError, InputError } from '../../errors.js';
 import type { Person } from '../../gitops/git-port.js';
@@ -24,13 +24,6 @@ export interface InitAppsRepoOptions {
   readonly timestamp?: number;
 }
 
-/**
- * A repository without tag or digest: the same rule the runner-pin operation
- * (src/gitops/operations/pin-runner.ts) applies, duplicated rather than
- * imported so `berth repo init` does not load the whole GitOps core.
- */
-const IMAGE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
-
 type TreeEntry = { mode: string; path: string; oid: string; type: 'blob' | 'tree' };
 
 /**
@@ -46,7 +39,7 @@ type TreeEntry = { mode: string; path: string; oid: string; type: 'blob' | 'tree
 export async function initAppsRepo(options: InitAppsRepoOptions): Promise<string> {
   const branch = options.branch ?? 'main';
   checkBranch(branch);
-  if (options.runnerImage) checkRunnerImage(options.runnerImage);
+  if (options.runnerImage) assertRunnerImage(options.runnerImage);
   checkAuthor(options.author);
   const target = resolve(options.gitdir);
   await assertEmptyTarget(target);
@@ -75,13 +68,6 @@ function checkBranch(branch: string): void {
   if (!/^[A-Za-z0-9._/-]+$/.test(branch) || branch.includes('..') || branch.startsWith('/') || branch.endsWith('/') || branch.endsWith('.lock')) {
     throw new InputError(`branch ${JSON.stringify(branch)} is not a valid branch name`);
   }
-}
-
-function checkRunnerImage(runner: RunnerImage): void {
-  if (!IMAGE.test(runner.image)) {
-    throw new InputError(`runner image ${JSON.stringify(runner.image)} must be a repository without tag or digest, e.g. ghcr.io/org/runner`);
-  }
-  if (!DIGEST.test(runner.digest)) throw new InputError(`runner digest ${JSON.stringify(runner.digest)} must be sha256:<64 lower-case hex>`);
 }
 
 function checkAuthor(author: Person): void {
@@ -122,22 +108,9 @@ async function skeletonOverrides(options: InitAppsRepoOptions): Promise<Map<stri
   const out = new Map<string, string>();
   if (options.runnerImage) {
     const path = join(options.skeletonDir, RUNNER_COMPONENT);
-    out.set(RUNNER_COMPONENT, pinRunner(await readFile(path, 'utf8'), options.runnerImage));
+    out.set(RUNNER_COMPONENT, setComponentImage(await readFile(path, 'utf8'), options.runnerImage));
   }
   return out;
-}
-
-/** Sets the `berth-runner` entry's newName and digest, keeping the Component's comments. */
-function pinRunner(componentYaml: string, runner: RunnerImage): string {
-  const doc = parseDocument(componentYaml);
-  const json: unknown = doc.toJS();
-  const images = isRecord(json) ? json.images : undefined;
-  const index = Array.isArray(images) ? images.findIndex((image: unknown) => isRecord(image) && image.name === 'berth-runner') : -1;
-  if (index < 0) throw new Error(`${RUNNER_COMPONENT} in the skeleton has no berth-runner image entry`);
-  doc.setIn(['images', index, 'newName'], runner.image);
-  doc.setIn(['images', index, 'digest'], runner.digest);
-  doc.deleteIn(['images', index, 'newTag']);
-  return doc.toString();
 }
 
 /** Writes a folder of the skeleton as a tree, depth first; returns its id, undefined when it holds no file. */

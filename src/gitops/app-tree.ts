@@ -1,0 +1,81 @@
+import { parse } from 'yaml';
+import { z } from 'zod';
+import type { AppSpec } from '../domain/app-spec.js';
+import { appDir, appFluxFile, BERTH_YAML, CODE_DIR, SECRET_FILE, TENANTS_DIR } from '../domain/layout.js';
+import { isValidName, type AppRef } from '../domain/names.js';
+import { parseAppSpec, renderApp } from '../render/index.js';
+import type { PlanContext } from './context.js';
+import type { TreeView } from './git-port.js';
+import type { StagedTree } from './staged-tree.js';
+
+/** The app as the tree holds it (berth.yaml + code/), or undefined if it does not exist. */
+export async function readAppSpec(tree: TreeView, ref: AppRef): Promise<AppSpec | undefined> {
+  const dir = appDir(ref);
+  const berthYaml = await tree.readFile(`${dir}/${BERTH_YAML}`);
+  if (berthYaml === undefined) return undefined;
+  const files = await tree.readFiles(`${dir}/${CODE_DIR}`);
+  return parseAppSpec(berthYaml, files);
+}
+
+/** Every app folder in the tree, sorted by tenant then app. Folders with invalid names are ignored. */
+export async function listApps(tree: TreeView): Promise<AppRef[]> {
+  const out: AppRef[] = [];
+  for (const tenant of (await tree.listDir(TENANTS_DIR)) ?? []) {
+    if (tenant.type !== 'tree' || !isValidName(tenant.name)) continue;
+    for (const app of (await tree.listDir(`${TENANTS_DIR}/${tenant.name}`)) ?? []) {
+      if (app.type === 'tree' && isValidName(app.name)) out.push({ tenant: tenant.name, app: app.name });
+    }
+  }
+  return out;
+}
+
+/** How to treat the encrypted secret file when (re)writing an app. */
+export type SecretUpdate =
+  /** Keep whatever secret.sops.yaml the app has (if it still declares secret env). */
+  | { readonly kind: 'keep' }
+  /** Replace it with this already-encrypted SOPS document. */
+  | { readonly kind: 'replace'; readonly sopsYaml: string };
+
+/**
+ * Stages the rendered app: its folder becomes exactly the rendered files (plus
+ * the secret file when the app declares secret env), and its Flux
+ * Kustomization is written. Index files are the caller's next step.
+ */
+export async function stageApp(staged: StagedTree, spec: AppSpec, ctx: PlanContext, secret: SecretUpdate): Promise<void> {
+  const dir = appDir(spec);
+  const fluxFile = appFluxFile(spec);
+  const rendered = renderApp(spec, ctx.settings, ctx.templates);
+  const inFolder = new Map<string, string>();
+  for (const [path, content] of rendered) {
+    if (path.startsWith(`${dir}/`)) inFolder.set(path.slice(dir.length + 1), content);
+    else if (path === fluxFile) staged.write(path, content);
+    else throw new Error(`renderApp wrote outside the app: ${path}`);
+  }
+  const hasSecret = spec.secretEnv.length > 0;
+  await staged.replaceDir(dir, inFolder, (relative) => relative === SECRET_FILE && hasSecret && secret.kind === 'keep');
+  if (hasSecret && secret.kind === 'replace') staged.write(`${dir}/${SECRET_FILE}`, secret.sopsYaml);
+}
+
+/** Stages the removal of an app's folder and its Flux Kustomization (what makes Flux prune it). */
+export async function unstageApp(staged: StagedTree, ref: AppRef): Promise<void> {
+  await staged.removeDir(appDir(ref));
+  staged.remove(appFluxFile(ref));
+}
+
+const appState = z.object({
+  spec: z.object({
+    templateVersion: z.number().int(),
+    replicas: z.union([z.literal(0), z.literal(1)]),
+    asleepSince: z.string().optional(),
+  }),
+});
+
+/** What fleet-wide scans need from berth.yaml alone, without reading the app's code. */
+export type AppState = z.infer<typeof appState>['spec'];
+
+export async function readAppState(tree: TreeView, ref: AppRef): Promise<AppState | undefined> {
+  const text = await tree.readFile(`${appDir(ref)}/${BERTH_YAML}`);
+  if (text === undefined) return undefined;
+  const parsed = appState.safeParse(parse(text));
+  return parsed.success ? parsed.data.spec : undefined;
+}

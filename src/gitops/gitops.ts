@@ -1,0 +1,153 @@
+import { appDir, appFluxFile } from '../domain/layout.js';
+import { appRef, type AppRef } from '../domain/names.js';
+import { readBerthTrailers, type Action } from '../domain/trailers.js';
+import type { RunnerImage } from '../domain/app-spec.js';
+import { readAppSpec } from './app-tree.js';
+import type { PlanContext } from './context.js';
+import type { GitPort } from './git-port.js';
+import type { Actor, Operation, OperationResult } from './operation.js';
+import { planCleanup, cleanupDeleteOperation, cleanupSleepOperation, DEFAULT_CLEANUP_POLICY, type CleanupPlan, type CleanupPolicy } from './operations/cleanup.js';
+import { deployOperation, type DeployInput } from './operations/deploy.js';
+import { deleteOperation, sleepOperation, wakeOperation } from './operations/lifecycle.js';
+import { pinRunnerOperation } from './operations/pin-runner.js';
+import { revertOperation } from './operations/revert.js';
+import { rollbackOperation } from './operations/rollback.js';
+import { findOutdatedApps, upgradeOperation, type OutdatedApp } from './operations/upgrade.js';
+import { runOperation, type RunOptions } from './run-operation.js';
+
+/** Per call: who acts, the idempotency key, and optionally a base, a dry run or another branch. */
+export interface CallOptions {
+  readonly actor: Actor;
+  readonly requestId: string;
+  readonly base?: string;
+  readonly dryRun?: boolean;
+  readonly branch?: string;
+  readonly timestamp?: number;
+}
+
+export interface Release {
+  readonly commit: string;
+  readonly action: Action | undefined;
+  readonly actor: string | undefined;
+  readonly author: string;
+  readonly at: string;
+  readonly message: string;
+}
+
+export interface CleanupResult {
+  readonly plan: CleanupPlan;
+  readonly sleep?: OperationResult;
+  readonly delete?: OperationResult;
+}
+
+export interface GitOpsOptions {
+  readonly git: GitPort;
+  readonly context: PlanContext;
+  /** Branch Berth deploys to in auto mode. */
+  readonly branch?: string;
+  readonly now?: () => Date;
+}
+
+/**
+ * The GitOps core the service calls: every method plans over a tree and
+ * makes at most one call to the Git port per commit it writes.
+ */
+export function createGitOps(options: GitOpsOptions) {
+  const { git, context } = options;
+  const mainBranch = options.branch ?? 'main';
+  const now = options.now ?? (() => new Date());
+  const run = (operation: Parameters<typeof runOperation>[1], call: CallOptions) =>
+    runOperation(git, operation, toRunOptions(call, mainBranch));
+
+  return {
+    branch: mainBranch,
+
+    // Every method is async so that a bad input rejects, rather than throws before a promise exists.
+    deploy: async (input: DeployInput, call: CallOptions) => run(deployOperation(input, context), call),
+
+    async rollback(target: AppRef & { readonly to: string }, call: CallOptions) {
+      const ref = appRef(target.tenant, target.app);
+      const old = await git.tree(target.to);
+      const snapshot = {
+        commit: target.to,
+        files: await old.readFiles(appDir(ref)),
+        fluxKustomization: await old.readFile(appFluxFile(ref)),
+      };
+      return run(rollbackOperation(ref.tenant, ref.app, snapshot, context), call);
+    },
+
+    async revert(commit: string, call: CallOptions) {
+      const info = await git.readCommit(commit);
+      const changes = await git.changesOf(commit);
+      return run(revertOperation({ commit: info.sha, subject: info.subject, changes }, context), call);
+    },
+
+    pinRunner: async (runner: RunnerImage, apps: readonly AppRef[] | undefined, call: CallOptions) =>
+      run(pinRunnerOperation(runner, apps, context), call),
+
+    delete: async (apps: readonly AppRef[], call: CallOptions) => run(deleteOperation(apps, context), call),
+    sleep: async (apps: readonly AppRef[], call: CallOptions) => run(sleepOperation(apps, now(), context), call),
+    wake: async (apps: readonly AppRef[], call: CallOptions) => run(wakeOperation(apps, context), call),
+
+    /**
+     * Plans on the branch head; a dry run returns the plan alone, otherwise
+     * two commits at most (sleep, then delete). Each half is idempotent on its
+     * own, so a retry after a crash between them finishes the second half.
+     */
+    async cleanup(lastActivity: ReadonlyMap<string, Date>, call: CallOptions, policy: CleanupPolicy = DEFAULT_CLEANUP_POLICY): Promise<CleanupResult> {
+      const branch = call.branch ?? mainBranch;
+      const at = now();
+      const plan = await planCleanup(await git.tree(await git.head(branch)), lastActivity, at, policy);
+      if (call.dryRun) return { plan };
+      const half = async (suffix: string, apps: readonly unknown[], operation: () => Operation) => {
+        const requestId = `${call.requestId}:${suffix}`;
+        const done = await git.findRequest(branch, requestId);
+        if (done) return { status: 'duplicate', commit: done } as const;
+        return apps.length > 0 ? run(operation(), { ...call, requestId }) : undefined;
+      };
+      const sleep = await half('sleep', plan.sleep, () => cleanupSleepOperation(plan.sleep, at, context));
+      const remove = await half('delete', plan.delete, () => cleanupDeleteOperation(plan.delete, context));
+      return { plan, ...(sleep ? { sleep } : {}), ...(remove ? { delete: remove } : {}) };
+    },
+
+    /** Apps on older template versions, and (unless a dry run) one commit re-rendering them. */
+    async upgrade(call: CallOptions): Promise<{ outdated: OutdatedApp[]; result?: OperationResult }> {
+      const outdated = await findOutdatedApps(await git.tree(await git.head(call.branch ?? mainBranch)));
+      if (call.dryRun || outdated.length === 0) return { outdated };
+      return { outdated, result: await run(upgradeOperation(outdated, context), call) };
+    },
+
+    /** The app's releases, newest first, read from Git (commits made outside Berth included). */
+    async releases(ref: AppRef, limit = 50, branch = mainBranch): Promise<Release[]> {
+      const commits = await git.log(branch, { path: appDir(appRef(ref.tenant, ref.app)), limit });
+      return commits.map((commit) => {
+        const trailers = readBerthTrailers(commit.message);
+        return {
+          commit: commit.sha,
+          action: trailers.action,
+          actor: trailers.actor,
+          author: commit.author.name,
+          at: new Date(commit.author.timestamp * 1000).toISOString(),
+          message: commit.subject,
+        };
+      });
+    },
+
+    async readApp(ref: AppRef, commit?: string) {
+      return readAppSpec(await git.tree(commit ?? (await git.head(mainBranch))), appRef(ref.tenant, ref.app));
+    },
+  };
+}
+
+export type GitOps = ReturnType<typeof createGitOps>;
+
+function toRunOptions(call: CallOptions, branch: string): RunOptions {
+  return {
+    branch: call.branch ?? branch,
+    actor: call.actor,
+    requestId: call.requestId,
+    ...(call.base !== undefined ? { base: call.base } : {}),
+    ...(call.dryRun !== undefined ? { dryRun: call.dryRun } : {}),
+    ...(call.timestamp !== undefined ? { timestamp: call.timestamp } : {}),
+  };
+}
