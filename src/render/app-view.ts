@@ -37,6 +37,7 @@ export function tenantServiceAccount(tenant: string): string {
   return `berth-tenant-${tenant}`;
 }
 
+/** One file of code/ as the kustomization and the Deployment's volume name it. */
 export interface CodeFileView {
   readonly path: string;
   readonly key: string;
@@ -44,6 +45,7 @@ export interface CodeFileView {
   readonly source: string;
 }
 
+/** Everything the app templates print, already validated and sorted. */
 export interface AppView {
   readonly tenant: string;
   readonly app: string;

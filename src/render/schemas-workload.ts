@@ -9,7 +9,9 @@ import { ENV_NAME } from '../domain/app-spec.js';
  * added a key a value smuggled in fails here, before a commit.
  */
 
+/** A DNS-1123 label: object names, namespaces. */
 export const dnsLabel = z.string().max(63).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/);
+/** Labels or selector labels: string keys to string values. */
 export const labelMap = z.record(z.string().min(1), z.string());
 const port = z.number().int().min(1).max(65535);
 const named = z.strictObject({ name: dnsLabel });
@@ -67,6 +69,7 @@ const codeVolume = z.strictObject({
   }),
 });
 
+/** deployment.yaml: one container, the security context and probes fixed, volumes `code` and `tmp`. */
 export const deploymentSchema = z.strictObject({
   apiVersion: z.literal('apps/v1'),
   kind: z.literal('Deployment'),
@@ -98,6 +101,7 @@ export const deploymentSchema = z.strictObject({
   }),
 });
 
+/** service.yaml: ClusterIP, port 80 to the container port. */
 export const serviceSchema = z.strictObject({
   apiVersion: z.literal('v1'),
   kind: z.literal('Service'),
@@ -109,6 +113,7 @@ export const serviceSchema = z.strictObject({
   }),
 });
 
+/** ingressroute.yaml: one Host rule on one entry point, TLS by resolver or the default store. */
 export const ingressRouteSchema = z.strictObject({
   apiVersion: z.literal('traefik.io/v1alpha1'),
   kind: z.literal('IngressRoute'),
@@ -131,6 +136,7 @@ const namespaceSelector = z.strictObject({
 });
 const protocolPort = z.strictObject({ protocol: z.enum(['TCP', 'UDP']), port });
 
+/** networkpolicy.yaml: in from Traefik only; out to kube-dns and the database namespace only. */
 export const networkPolicySchema = z.strictObject({
   apiVersion: z.literal('networking.k8s.io/v1'),
   kind: z.literal('NetworkPolicy'),

@@ -35,7 +35,9 @@ export const INDEX_TEMPLATE_NAMES = [
   'tenant-namespace',
 ] as const;
 
+/** Name of an app template (file name without `.yaml.hbs`). */
 export type AppTemplateName = (typeof APP_TEMPLATE_NAMES)[number];
+/** Name of an index template (file name without `.yaml.hbs`). */
 export type IndexTemplateName = (typeof INDEX_TEMPLATE_NAMES)[number];
 
 /** A compiled template: a view model in, YAML text out. */

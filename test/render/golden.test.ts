@@ -49,10 +49,11 @@ describe('golden files', () => {
     it(`${name} matches test/fixtures/render/${name}`, () => {
       const rendered = render();
       const dir = join(GOLDEN_ROOT, name);
-      if (UPDATE || !existsSync(dir)) {
+      if (UPDATE) {
         rmSync(dir, { recursive: true, force: true });
         writeTree(dir, rendered);
       }
+      if (!existsSync(dir)) throw new Error(`no golden files for ${name}: run with UPDATE_GOLDEN=1 and review them`);
       const golden = readTree(dir);
       expect([...rendered.keys()].sort()).toEqual([...golden.keys()].sort());
       for (const [path, text] of rendered) expect(text, path).toBe(golden.get(path));
