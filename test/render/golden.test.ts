@@ -2,6 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tenantGroup } from '../../src/domain/names.js';
+import { InputError } from '../../src/errors.js';
 import {
   loadTemplates,
   renderApp,
@@ -96,5 +97,21 @@ describe('determinism', () => {
     expect(paths.at(-1)).toBe(`flux/groups/${tenantGroup('bob')}/bob/shop.yaml`);
     expect(paths.filter((p) => p.startsWith(`${dir}/code/`))).toEqual(Object.keys(multiFileSpec().files).sort().map((p) => `${dir}/code/${p}`));
     expect(paths.some((p) => p.endsWith('secret.sops.yaml'))).toBe(false);
+  });
+});
+
+describe('index inputs', () => {
+  it('refuses bad groups, names, and tenants filed under the wrong group', () => {
+    expect(() => renderRoot(['1'], templates)).toThrow(InputError);
+    expect(() => renderRoot(['ZZ'], templates)).toThrow(InputError);
+    expect(() => renderGroup('2b', ['bob'], SETTINGS, templates)).toThrow(/belongs to group 81/);
+    expect(() => renderGroup('2b', ['Alice'], SETTINGS, templates)).toThrow(InputError);
+    expect(() => renderTenant('alice', ['a--b'], SETTINGS, templates)).toThrow(InputError);
+    expect(() => renderTenant('alice', ['ok'], { ...SETTINGS, tenantNamespacePrefix: 'x'.repeat(40) }, templates)).toThrow(InputError);
+  });
+
+  it('renders the same index without a Templates argument (the package templates, loaded once)', () => {
+    expect(renderTenant('alice', ['hello'], SETTINGS)).toEqual(renderTenant('alice', ['hello'], SETTINGS, templates));
+    expect(renderRoot(['2b'])).toEqual(renderRoot(['2b'], templates));
   });
 });

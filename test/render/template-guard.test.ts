@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManifestError } from '../../src/errors.js';
-import { compileTemplate, defaultTemplatesDir, loadTemplates } from '../../src/render/index.js';
-import { removeTemp } from './support.js';
+import { compileTemplate, defaultTemplatesDir, loadTemplates, renderApp, renderTenant } from '../../src/render/index.js';
+import { multiFileSpec, removeTemp, SETTINGS } from './support.js';
 
 describe('template guard', () => {
   const refused: Record<string, string> = {
@@ -82,5 +82,43 @@ describe('template guard', () => {
       writeFileSync(join(extra, 'app', 'pdb.yaml.hbs'), 'kind: PodDisruptionBudget\n');
       expect(() => loadTemplates(extra)).toThrow(/unknown templates.*pdb\.yaml\.hbs/);
     });
+  });
+});
+
+describe('read-back of rendered files (the second line of defence)', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach(removeTemp));
+
+  /** The shipped templates with one file edited. */
+  function templatesWith(file: string, edit: (source: string) => string) {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-templates-'));
+    dirs.push(dir);
+    cpSync(defaultTemplatesDir(), dir, { recursive: true });
+    const path = join(dir, file);
+    writeFileSync(path, edit(readFileSync(path, 'utf8')));
+    return loadTemplates(dir);
+  }
+
+  const broken: Record<string, [string, (source: string) => string]> = {
+    'a key the schema does not name': ['app/deployment.yaml.hbs', (s) => s.replace('      enableServiceLinks: false', '      enableServiceLinks: false\n      hostNetwork: true')],
+    'a weakened security context': ['app/deployment.yaml.hbs', (s) => s.replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false')],
+    'a second document': ['app/service.yaml.hbs', (s) => `${s}---\napiVersion: v1\nkind: Secret\n`],
+    'a duplicate key': ['app/service.yaml.hbs', (s) => s.replace('  type: ClusterIP', '  type: ClusterIP\n  type: NodePort')],
+    'an env value that is not the one given': ['app/deployment.yaml.hbs', (s) => s.replace('value: {{q value}}', 'value: {{q name}}')],
+    'a code item pointing elsewhere': ['app/deployment.yaml.hbs', (s) => s.replace('path: {{q path}}', 'path: {{q key}}')],
+    'berth.yaml losing a field': ['app/berth.yaml.hbs', (s) => s.replace('  owner: {{q berth.owner}}\n', '  owner: "someone"\n')],
+    'an anchor': ['app/networkpolicy.yaml.hbs', (s) => s.replace('  policyTypes:', '  policyTypes: &types')],
+  };
+
+  for (const [name, [file, edit]] of Object.entries(broken)) {
+    it(`renderApp throws ManifestError for ${name}`, () => {
+      const templates = templatesWith(file, edit);
+      expect(() => renderApp(multiFileSpec(), SETTINGS, templates)).toThrow(ManifestError);
+    });
+  }
+
+  it('renderTenant throws ManifestError when the namespace stops enforcing the restricted level', () => {
+    const templates = templatesWith('index/tenant-namespace.yaml.hbs', (s) => s.replace('enforce: restricted', 'enforce: privileged'));
+    expect(() => renderTenant('alice', ['hello'], SETTINGS, templates)).toThrow(ManifestError);
   });
 });
