@@ -1,6 +1,7 @@
-import { DIGEST, ENV_NAME, type AppSpec, type RunnerImage } from '../domain/app-spec.js';
+import { ENV_NAME, type AppSpec, type RunnerImage } from '../domain/app-spec.js';
 import { assertCodePath } from '../domain/code-paths.js';
 import { assertName } from '../domain/names.js';
+import { assertRunnerImage } from '../domain/runner-image.js';
 import { InputError } from '../errors.js';
 import { TEMPLATE_VERSION } from './templates.js';
 
@@ -48,8 +49,6 @@ export function kustomizeTextProblem(text: string): string | undefined {
 /** Variables the runner itself needs; an app cannot override them. */
 export const RESERVED_ENV_NAMES: readonly string[] = ['CODE_DIR', 'ENTRYPOINT', 'PORT'];
 
-/** An image repository without tag or digest: `ghcr.io/berth/runner`, `localhost:5000/runner`. */
-const IMAGE_REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]{1,5})?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)+$|^[a-z0-9]+([._-]+[a-z0-9]+)*$/;
 /** RFC 3339, as `new Date().toISOString()` writes it (offsets accepted). */
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const MAX_OWNER_LENGTH = 200;
@@ -112,11 +111,10 @@ function checkSecretEnv(secretEnv: unknown, env: Record<string, string>): string
 
 function checkRunner(runner: unknown): RunnerImage {
   const r = (typeof runner === 'object' && runner !== null ? runner : {}) as Partial<Record<keyof RunnerImage, unknown>>;
-  if (typeof r.image !== 'string' || r.image.length > 200 || !IMAGE_REPOSITORY.test(r.image)) {
-    fail(`runner image ${JSON.stringify(r.image)} must be an image repository without tag or digest`, { runner });
-  }
-  if (typeof r.digest !== 'string' || !DIGEST.test(r.digest)) fail(`runner digest ${JSON.stringify(r.digest)} must be sha256:<64 hex>`, { runner });
-  return { image: r.image, digest: r.digest };
+  if (typeof r.image !== 'string' || typeof r.digest !== 'string') fail('runner must have an image and a digest', { runner });
+  // The same rule the pin-runner operation applies: one definition of a valid pin.
+  const { image, digest } = assertRunnerImage({ image: r.image, digest: r.digest });
+  return { image, digest };
 }
 
 /**
