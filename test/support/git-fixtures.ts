@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatCommitMessage } from '../../src/domain/trailers.js';
-import type { ChangeRequest, FileChange, Person, TreeView } from '../../src/gitops/git-port.js';
+import type { ChangeRequest, CommitOutcome, FileChange, Person, TreeView } from '../../src/gitops/git-port.js';
 
 /** Berth as committer in every test. */
 export const BERTH: Person = { name: 'Berth', email: 'berth@berth.test' };
@@ -110,4 +110,10 @@ export function changeRequest(spec: RequestSpec): ChangeRequest {
     },
     plan: spec.plan ?? (async () => spec.changes ?? []),
   };
+}
+
+/** The commit of an outcome that must have committed something. */
+export function commitOf(outcome: CommitOutcome): string {
+  if (outcome.status === 'unchanged' || outcome.commit === undefined) throw new Error(`expected a commit, got ${outcome.status}`);
+  return outcome.commit;
 }

@@ -98,6 +98,7 @@ export class BranchWriters {
           const requestId = group[i]?.request.requestId;
           if (verdict.ok && verdict.outcome.status === 'committed' && requestId) earlier.set(requestId, verdict.outcome);
         });
+        await this.context.store.flush();
         if (await this.publisher.publish(branch, head, chain.tip)) return settle(group, chain.verdicts);
         failure = new ConflictError(`${branch} kept moving while committing; gave up after ${maxAttempts} attempts`, {
           branch,

@@ -26,7 +26,11 @@ export async function writeFileAtomically(
 ): Promise<void> {
   const temporary = temporaryNameFor(file);
   try {
-    await fsp.writeFile(temporary, data, options);
+    await fsp.writeFile(temporary, data, options).catch(async (error: unknown) => {
+      if (errorCode(error) !== 'ENOENT') throw error;
+      await fsp.mkdir(path.dirname(file), { recursive: true });
+      await fsp.writeFile(temporary, data, options);
+    });
     await fsp.rename(temporary, file);
   } catch (error) {
     await fsp.rm(temporary, { force: true });

@@ -1,33 +1,17 @@
-import { createHash } from 'node:crypto';
-import { Errors, readBlob, readCommit, readTree, writeBlob, writeCommit, writeTree } from 'isomorphic-git';
+import { Errors, readBlob, readCommit, readTree } from 'isomorphic-git';
 import type { CommitObject } from 'isomorphic-git';
 import { InputError, NotFoundError } from '../../errors.js';
 import { LruCache } from './lru.js';
+import { compareTreeOrder } from './tree-entry.js';
+import type { GitTreeEntry } from './tree-entry.js';
 import { gitFs } from './node-fs.js';
+import { encodeCommit, encodeObject, encodeTree, writeLooseObject } from './object-writer.js';
+import type { ObjectType } from './object-writer.js';
 
 /** The id of the tree with no entries; git knows it without storing it. */
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 const OBJECT_ID = /^[0-9a-f]{40}$/;
-
-/** One entry of a tree; `name` is a single path segment. */
-export interface GitTreeEntry {
-  readonly name: string;
-  readonly mode: string;
-  readonly type: 'blob' | 'tree' | 'commit';
-  readonly oid: string;
-}
-
-/** git sorts a folder as if its name ended in '/', so `a.txt` comes before folder `a`. */
-export function treeOrderKey(entry: GitTreeEntry): string {
-  return entry.type === 'tree' ? `${entry.name}/` : entry.name;
-}
-
-function compareTreeOrder(a: GitTreeEntry, b: GitTreeEntry): number {
-  const left = treeOrderKey(a);
-  const right = treeOrderKey(b);
-  return left < right ? -1 : left > right ? 1 : 0;
-}
 
 /** A parsed, immutable tree with its entries in git's order. */
 export class Tree {
@@ -62,11 +46,6 @@ class SharedLoads<T> {
   }
 }
 
-/** The object id git gives `content` as a blob, without writing anything. */
-export function hashBlob(content: Uint8Array): string {
-  return createHash('sha1').update(`blob ${content.byteLength}\0`).update(content).digest('hex');
-}
-
 /** Rejects strings that cannot be object ids before they reach the object store. */
 export function assertObjectId(oid: string, what = 'commit'): string {
   if (typeof oid !== 'string' || !OBJECT_ID.test(oid)) {
@@ -85,11 +64,12 @@ function translateMissing(oid: string, kind: string) {
 }
 
 /**
- * Reads and writes git objects through isomorphic-git's low-level API. Every
- * call shares one `cache` (isomorphic-git keeps parsed pack indexes and pack
- * data there; without it every read after a `git gc` re-reads and re-hashes
- * the pack). On top, immutable objects are memoised: trees and commits by
- * count, blobs by bytes.
+ * Git objects for the adapter. Reads go through isomorphic-git's low-level
+ * API, every call sharing one `cache` (isomorphic-git keeps parsed pack
+ * indexes and pack data there; without it every read after a `git gc`
+ * re-reads and re-hashes the whole pack). Immutable objects are memoised on
+ * top: trees and commits by count, blobs by bytes. Writes are encoded here
+ * (see object-writer.ts for why not through isomorphic-git).
  */
 export class ObjectStore {
   /** isomorphic-git's cache; fetch and push get it too. */
@@ -100,6 +80,7 @@ export class ObjectStore {
   private readonly loadingTrees = new SharedLoads<Tree>();
   private readonly loadingBlobs = new SharedLoads<Uint8Array>();
   private readonly loadingCommits = new SharedLoads<CommitObject>();
+  private readonly writing = new Map<string, Promise<void>>();
 
   constructor(
     readonly gitdir: string,
@@ -113,6 +94,7 @@ export class ObjectStore {
     const cached = this.trees.get(oid);
     if (cached) return Promise.resolve(cached);
     return this.loadingTrees.load(oid, async () => {
+      await this.written(oid);
       const { tree } = await readTree({ fs: gitFs, gitdir: this.gitdir, oid, cache: this.cache }).catch(
         translateMissing(oid, 'tree'),
       );
@@ -129,6 +111,7 @@ export class ObjectStore {
     const cached = this.blobs.get(oid);
     if (cached) return Promise.resolve(cached);
     return this.loadingBlobs.load(oid, async () => {
+      await this.written(oid);
       const { blob } = await readBlob({ fs: gitFs, gitdir: this.gitdir, oid, cache: this.cache }).catch(
         translateMissing(oid, 'blob'),
       );
@@ -149,6 +132,7 @@ export class ObjectStore {
     const cached = this.commits.get(oid);
     if (cached) return Promise.resolve(cached);
     return this.loadingCommits.load(oid, async () => {
+      await this.written(oid);
       const { commit } = await readCommit({ fs: gitFs, gitdir: this.gitdir, oid, cache: this.cache }).catch(
         translateMissing(oid, 'commit'),
       );
@@ -157,30 +141,54 @@ export class ObjectStore {
     });
   }
 
-  async writeBlob(content: Uint8Array): Promise<string> {
-    const oid = await writeBlob({ fs: gitFs, gitdir: this.gitdir, blob: content });
+  /**
+   * Hashes an object and starts storing it: the id is known at once, so a
+   * commit's trees and blobs are written concurrently instead of one
+   * file creation after another. {@link flush} before anyone outside this
+   * process may look for them.
+   */
+  private store(type: ObjectType, content: Uint8Array): string {
+    const object = encodeObject(type, content);
+    if (!this.writing.has(object.oid)) {
+      const write = writeLooseObject(this.gitdir, object);
+      // Failures surface in flush(); until then nobody is waiting on this promise.
+      write.catch(() => undefined);
+      this.writing.set(object.oid, write);
+    }
+    return object.oid;
+  }
+
+  /** Waits until every object handed to the store is on disk; failed writes are forgotten so a retry writes them again. */
+  async flush(): Promise<void> {
+    const pending = [...this.writing];
+    const results = await Promise.allSettled(pending.map(([, write]) => write));
+    pending.forEach(([oid, write]) => {
+      if (this.writing.get(oid) === write) this.writing.delete(oid);
+    });
+    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** An object this process is still writing must be on disk before isomorphic-git looks for it. */
+  private async written(oid: string): Promise<void> {
+    await this.writing.get(oid);
+  }
+
+  writeBlob(content: Uint8Array): string {
+    const oid = this.store('blob', content);
     this.blobs.set(oid, content);
     return oid;
   }
 
   /** Writes a tree and remembers it, since the next plan usually reads it straight back. */
-  async writeTree(entries: readonly GitTreeEntry[]): Promise<string> {
-    if (entries.length === 0) {
-      // git reads the empty tree without it being stored, fsck does not.
-      await writeTree({ fs: gitFs, gitdir: this.gitdir, tree: [] });
-      return EMPTY_TREE;
-    }
-    const oid = await writeTree({
-      fs: gitFs,
-      gitdir: this.gitdir,
-      tree: entries.map((entry) => ({ path: entry.name, mode: entry.mode, type: entry.type, oid: entry.oid })),
-    });
-    this.trees.set(oid, new Tree(oid, entries));
+  writeTree(entries: readonly GitTreeEntry[]): string {
+    const oid = this.store('tree', encodeTree(entries));
+    if (oid !== EMPTY_TREE) this.trees.set(oid, new Tree(oid, entries));
     return oid;
   }
 
-  async writeCommit(commit: CommitObject): Promise<string> {
-    const oid = await writeCommit({ fs: gitFs, gitdir: this.gitdir, commit });
+  writeCommit(commit: CommitObject): string {
+    const oid = this.store('commit', encodeCommit(commit));
     this.commits.set(oid, commit);
     return oid;
   }

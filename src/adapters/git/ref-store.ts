@@ -89,19 +89,25 @@ export class RefStore {
     const lock = await LockFile.acquire(file, this.timings).catch((error: unknown) => {
       throw errorCode(error) === 'ENOTDIR' ? this.collision(ref) : error;
     });
+    let result: SwapResult;
     try {
       const current = await this.read(ref);
-      if (current !== expected) return { swapped: false, current };
-      if (next === undefined) {
+      if (current !== expected) {
+        result = { swapped: false, current };
+      } else if (next === undefined) {
         await this.remove(ref, file);
+        result = { swapped: true };
       } else {
         if (expected === undefined) await this.assertNoPackedCollision(ref);
         await this.publish(lock, file, next, ref);
+        result = { swapped: true };
       }
-      return { swapped: true };
     } finally {
       await lock.release();
     }
+    // Only now is our own lock gone from the folder.
+    if (result.swapped && next === undefined) await this.pruneEmptyFolders(path.dirname(file));
+    return result;
   }
 
   /** Moves `ref` to `oid` whatever it holds now (for refs only this process writes). */
@@ -132,7 +138,6 @@ export class RefStore {
       const code = errorCode(error);
       if (code !== 'ENOENT' && code !== 'EISDIR') throw error;
     });
-    await this.pruneEmptyFolders(path.dirname(file));
   }
 
   private async removePacked(ref: string): Promise<void> {

@@ -1,5 +1,7 @@
-import type { GitTreeEntry, ObjectStore } from './object-cache.js';
-import { EMPTY_TREE, treeOrderKey } from './object-cache.js';
+import { EMPTY_TREE } from './object-cache.js';
+import type { ObjectStore } from './object-cache.js';
+import { compareTreeOrder } from './tree-entry.js';
+import type { GitTreeEntry } from './tree-entry.js';
 import { joinPath } from './paths.js';
 
 /** A file's id and mode on one side of a change. */
@@ -27,12 +29,11 @@ function pairEntries(before: GitTreeEntry[], after: GitTreeEntry[]): Array<[Side
   while (i < before.length || j < after.length) {
     const left = before[i];
     const right = after[j];
-    const leftKey = left ? treeOrderKey(left) : undefined;
-    const rightKey = right ? treeOrderKey(right) : undefined;
-    if (leftKey !== undefined && (rightKey === undefined || leftKey < rightKey)) {
+    const order = left && right ? compareTreeOrder(left, right) : left ? -1 : 1;
+    if (order < 0) {
       pairs.push([left, undefined]);
       i++;
-    } else if (rightKey !== undefined && (leftKey === undefined || rightKey < leftKey)) {
+    } else if (order > 0) {
       pairs.push([undefined, right]);
       j++;
     } else {

@@ -1,7 +1,8 @@
 import type { FileChange } from '../../gitops/git-port.js';
 import { InputError } from '../../errors.js';
-import { hashBlob } from './object-cache.js';
-import type { GitTreeEntry, ObjectStore } from './object-cache.js';
+import type { ObjectStore } from './object-cache.js';
+import type { GitTreeEntry } from './tree-entry.js';
+import { hashBlob } from './object-writer.js';
 import { writeSegments } from './paths.js';
 
 type EditNode = WriteEdit | DeleteEdit | FolderEdit;
@@ -80,7 +81,7 @@ async function applyFolder(store: ObjectStore, baseOid: string | undefined, edit
       const bytes = Buffer.from(node.content, 'utf8');
       const oid = hashBlob(bytes);
       if (existing?.type === 'blob' && existing.oid === oid) return;
-      await store.writeBlob(bytes);
+      store.writeBlob(bytes);
       entries.set(name, { name, mode: modeFor(existing), type: 'blob', oid });
       changed = true;
       return;

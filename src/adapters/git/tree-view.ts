@@ -1,5 +1,6 @@
 import type { DirEntry, TreeView } from '../../gitops/git-port.js';
-import type { GitTreeEntry, ObjectStore } from './object-cache.js';
+import type { ObjectStore } from './object-cache.js';
+import type { GitTreeEntry } from './tree-entry.js';
 import { joinPath, readSegments } from './paths.js';
 
 /** What sits at a path: the root itself is a tree without a name. */
