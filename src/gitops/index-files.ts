@@ -21,7 +21,7 @@ export async function syncIndex(staged: StagedTree, tenants: Iterable<string>, c
       await staged.removeDir(fluxDir);
       continue;
     }
-    for (const [path, content] of renderTenant(tenant, apps, ctx.settings)) staged.write(path, content);
+    for (const [path, content] of renderTenant(tenant, apps, ctx.settings, ctx.templates)) staged.write(path, content);
   }
   for (const group of groups) {
     const members = await staged.listDirNames(groupDir(group));
@@ -30,11 +30,11 @@ export async function syncIndex(staged: StagedTree, tenants: Iterable<string>, c
       await staged.removeDir(groupDir(group));
       continue;
     }
-    for (const [path, content] of renderGroup(group, members, ctx.settings)) staged.write(path, content);
+    for (const [path, content] of renderGroup(group, members, ctx.settings, ctx.templates)) staged.write(path, content);
   }
   if (groups.size > 0) {
     const allGroups = await staged.listDirNames(GROUPS_DIR);
-    for (const [path, content] of renderRoot(allGroups)) {
+    for (const [path, content] of renderRoot(allGroups, ctx.templates)) {
       if (path !== ROOT_KUSTOMIZATION) throw new Error(`renderRoot wrote ${path}`);
       staged.write(path, content);
     }
