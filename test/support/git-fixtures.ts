@@ -30,6 +30,11 @@ export function runGit(args: string[], options: { cwd?: string; input?: string |
     .trim();
 }
 
+/** `git --git-dir=<gitdir> ...`, stdout exactly as printed. */
+export function gitRaw(gitdir: string, ...args: string[]): string {
+  return execFileSync('git', [`--git-dir=${gitdir}`, ...args], { env: gitEnv(), maxBuffer: 256 * 1024 * 1024 }).toString('utf8');
+}
+
 /** `git --git-dir=<gitdir> ...` */
 export function gitIn(gitdir: string, ...args: string[]): string {
   return runGit([`--git-dir=${gitdir}`, ...args]);

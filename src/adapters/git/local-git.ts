@@ -53,8 +53,15 @@ class LocalGitAdapter implements LocalGit {
     );
   }
 
-  head(branch: string): Promise<string | undefined> {
-    return this.refs.read(branchRef(branch));
+  /**
+   * With a remote, the branch is fetched first when the last fetch is older
+   * than maxStalenessMs; should the remote be unreachable, reads fall back to
+   * the local mirror (writes never do: they fail instead).
+   */
+  async head(branch: string): Promise<string | undefined> {
+    const ref = branchRef(branch);
+    await this.remote?.refresh(branch).catch(() => undefined);
+    return this.refs.read(ref);
   }
 
   async tree(commit: string | undefined): Promise<TreeView> {

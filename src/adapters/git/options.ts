@@ -15,6 +15,8 @@ export interface RemoteOptions {
   readonly timeoutMs?: number;
   /** Fetch, re-plan and push rounds per group before giving up. Default: the adapter's maxAttempts. */
   readonly maxAttempts?: number;
+  /** Reads (head, log, findRequest) fetch the branch when the last fetch is older than this. Default 1000. */
+  readonly maxStalenessMs?: number;
 }
 
 /** Options of {@link createLocalGit}. */
@@ -48,6 +50,7 @@ export interface ResolvedRemote {
   readonly auth: RemoteAuth | undefined;
   readonly timeoutMs: number;
   readonly maxAttempts: number;
+  readonly maxStalenessMs: number;
 }
 
 /** {@link LocalGitOptions} with every default filled in. */
@@ -88,6 +91,7 @@ export function resolveOptions(options: LocalGitOptions): ResolvedOptions {
       auth: remote.auth,
       timeoutMs: positiveInteger('remote.timeoutMs', remote.timeoutMs, 20_000),
       maxAttempts: positiveInteger('remote.maxAttempts', remote.maxAttempts, maxAttempts),
+      maxStalenessMs: positiveInteger('remote.maxStalenessMs', remote.maxStalenessMs, 1_000),
     },
     maxAttempts,
     staleLockMs: positiveInteger('staleLockMs', options.staleLockMs, 30_000),

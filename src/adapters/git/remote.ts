@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Errors, fetch, push } from 'isomorphic-git';
+import { Errors, fetch, getConfig, push, setConfig } from 'isomorphic-git';
 import type { PrePushParams } from 'isomorphic-git';
 import { BerthError, TransientError } from '../../errors.js';
 import type { BranchPublisher } from './branch-writer.js';
@@ -29,6 +29,9 @@ export class RemoteMirror implements BranchPublisher {
   private readonly http: ClosableHttpClient;
   /** Separates the temporary refs of processes sharing one repository. */
   private readonly instance = randomBytes(6).toString('hex');
+  private configured: Promise<void> | undefined;
+  /** When each branch was last fetched, so reads refresh at most once per maxStalenessMs. */
+  private readonly fetched = new Map<string, { readonly at: number; readonly done: Promise<unknown> }>();
 
   constructor(
     private readonly gitdir: string,
@@ -41,9 +44,26 @@ export class RemoteMirror implements BranchPublisher {
 
   /** Fetches the branch and moves the local branch to the remote's head. */
   async headFor(branch: string): Promise<string | undefined> {
-    const head = await this.fetchHead(branch);
-    await this.refs.force(branchRef(branch), head);
-    return head;
+    const done = this.fetchHead(branch).then(async (head) => {
+      await this.refs.force(branchRef(branch), head);
+      return head;
+    });
+    this.fetched.set(branch, { at: Date.now(), done });
+    return done;
+  }
+
+  /**
+   * Brings the local branch up to the remote unless it was fetched within
+   * maxStalenessMs, so reads on a replica see what others pushed without a
+   * round trip per read. Concurrent callers share one fetch.
+   */
+  async refresh(branch: string): Promise<void> {
+    const last = this.fetched.get(branch);
+    if (last && Date.now() - last.at < this.remote.maxStalenessMs) {
+      await last.done;
+      return;
+    }
+    await this.headFor(branch);
   }
 
   async publish(branch: string, base: string | undefined, tip: string): Promise<boolean> {
@@ -80,8 +100,25 @@ export class RemoteMirror implements BranchPublisher {
     this.http.close();
   }
 
+  /**
+   * isomorphic-git records fetched heads as refs/remotes/origin/* and
+   * insists on a fetch refspec for that; with it, `git fetch origin` on the
+   * host works too. Values already configured are left alone.
+   */
+  private configure(): Promise<void> {
+    this.configured ??= (async () => {
+      const settings = { 'remote.origin.url': safeUrl(this.remote.url), 'remote.origin.fetch': '+refs/heads/*:refs/remotes/origin/*' };
+      for (const [path, value] of Object.entries(settings)) {
+        const current: unknown = await getConfig({ fs: gitFs, gitdir: this.gitdir, path });
+        if (typeof current !== 'string') await setConfig({ fs: gitFs, gitdir: this.gitdir, path, value });
+      }
+    })();
+    return this.configured;
+  }
+
   private async fetchHead(branch: string): Promise<string | undefined> {
     const ref = branchRef(branch);
+    await this.configure();
     try {
       const result = await this.run('fetch', () =>
         fetch({ ...this.connection(), ref, remoteRef: ref, singleBranch: true, tags: false }),
