@@ -36,9 +36,22 @@ describe.skipIf(!toolOrSkip('git'))('git adapter: mirroring a remote over smart 
     return adapter;
   };
 
+  /** Set by a test to act when the adapter's pack upload reaches the server. */
+  let onPackUpload: (() => Promise<void>) | undefined;
+
   beforeAll(async () => {
     dir = tempDir();
-    server = await startGitHttpServer({ root: join(dir.path, 'remote'), auth: CREDENTIALS });
+    server = await startGitHttpServer({
+      root: join(dir.path, 'remote'),
+      auth: CREDENTIALS,
+      beforeRelay: async ({ method, url: path }) => {
+        if (method === 'POST' && path.endsWith('/git-receive-pack') && onPackUpload) {
+          const act = onPackUpload;
+          onPackUpload = undefined;
+          await act();
+        }
+      },
+    });
   });
 
   afterAll(async () => {
@@ -96,6 +109,30 @@ describe.skipIf(!toolOrSkip('git'))('git adapter: mirroring a remote over smart 
     expect(gitIn(remoteGitdir, 'log', '--format=%s', 'main').split('\n')).toEqual(['deploy alice/todo: r-1', 'pushed by an operator', 'seed']);
     expect(gitIn(remoteGitdir, 'rev-parse', 'main')).toBe(commitOf(outcome));
     expect(gitIn(remoteGitdir, 'show', 'main:seen-head.txt')).toBe(gitIn(remoteGitdir, 'rev-parse', 'main~1'));
+  });
+
+  it('treats a push the server refuses because the branch moved after the advertisement as a moved head', async () => {
+    const adapter = replica();
+    let plans = 0;
+    onPackUpload = async () => {
+      // Lands between the adapter's ref advertisement and its update: only the server's own check can catch it.
+      const head = await gitAsync([`--git-dir=${remoteGitdir}`, 'rev-parse', 'main']);
+      const racing = await gitAsync([`--git-dir=${remoteGitdir}`, 'commit-tree', `${head}^{tree}`, '-p', head, '-m', 'racing push']);
+      await gitAsync([`--git-dir=${remoteGitdir}`, 'update-ref', 'refs/heads/main', racing, head]);
+    };
+    const outcome = await adapter.apply(
+      changeRequest({
+        requestId: 'r-1',
+        plan: async () => {
+          plans += 1;
+          return [{ path: 'a.txt', content: 'a\n' }];
+        },
+      }),
+    );
+    expect(plans).toBe(2);
+    expect(gitIn(remoteGitdir, 'log', '--format=%s', 'main').split('\n')).toEqual(['deploy alice/todo: r-1', 'racing push', 'seed']);
+    expect(gitIn(remoteGitdir, 'rev-parse', 'main')).toBe(commitOf(outcome));
+    expect(await adapter.head('main')).toBe(commitOf(outcome));
   });
 
   it('groups concurrent requests into few pushes, and another replica sees them as duplicates', async () => {

@@ -9,6 +9,8 @@ export interface GitHttpServerOptions {
   readonly root: string;
   /** When set, every request needs these HTTP basic credentials. */
   readonly auth?: { readonly username: string; readonly password: string };
+  /** Runs before a request reaches git (after authentication): lets a test act in the middle of a push. */
+  readonly beforeRelay?: (request: { readonly method: string; readonly url: string }) => Promise<void> | void;
 }
 
 /** A running smart-HTTP git server. */
@@ -100,9 +102,20 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
   const requests: string[] = [];
   const server = http.createServer((request, response) => {
     requests.push(`${request.method} ${request.url}`);
-    if (authorized(request, options)) return relay(request, response, options);
-    response.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"' });
-    response.end('authentication required\n');
+    if (!authorized(request, options)) {
+      response.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"' });
+      response.end('authentication required\n');
+      return;
+    }
+    // Hold the body until the hook is done, so the relay sees all of it.
+    request.pause();
+    Promise.resolve(options.beforeRelay?.({ method: request.method ?? 'GET', url: request.url ?? '/' })).then(
+      () => relay(request, response, options),
+      (error: unknown) => {
+        response.writeHead(500);
+        response.end(String(error));
+      },
+    );
   });
   server.keepAliveTimeout = 1_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

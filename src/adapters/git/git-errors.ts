@@ -1,4 +1,4 @@
-import { BerthError } from '../../errors.js';
+import { BerthError, TransientError } from '../../errors.js';
 
 /**
  * The repository cannot be used as it is (corrupt ref, a branch name that
@@ -21,4 +21,14 @@ export class RemoteRejectedError extends BerthError {
   constructor(message: string, details?: unknown) {
     super('git_unavailable', message, details);
   }
+}
+
+/** An HTTP failure status from a Git host as the port's error: auth and missing repositories are final, overload and outages transient. */
+export function httpStatusError(action: string, url: string, status: number, statusMessage: string): BerthError {
+  if (status === 401 || status === 403) {
+    return new RemoteRejectedError(`${action} ${url}: the remote refused the credentials (HTTP ${status})`, { url, status });
+  }
+  if (status === 404) return new RemoteRejectedError(`${action} ${url}: no repository there (HTTP 404)`, { url, status });
+  if (status === 408 || status === 429 || status >= 500) return new TransientError(`${action} ${url}: HTTP ${status}`, { url, status });
+  return new RemoteRejectedError(`${action} ${url}: HTTP ${status} ${statusMessage}`.trim(), { url, status });
 }

@@ -45,7 +45,7 @@ class LocalGitAdapter implements LocalGit {
     this.store = new ObjectStore(settings.gitdir, settings.treeCacheSize);
     this.refs = new RefStore(settings.gitdir, settings);
     this.index = new RequestIndex(this.store);
-    this.remote = settings.remote && new RemoteMirror(settings.gitdir, this.store.cache, this.refs, settings.remote);
+    this.remote = settings.remote && new RemoteMirror(this.store, this.refs, settings.remote);
     this.writers = new BranchWriters(
       { store: this.store, index: this.index, committer: settings.committer, now: settings.now },
       this.remote ?? localPublisher(this.refs),

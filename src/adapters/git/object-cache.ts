@@ -1,4 +1,4 @@
-import { Errors, readBlob, readCommit, readTree } from 'isomorphic-git';
+import { Errors, readBlob, readCommit, readObject, readTree } from 'isomorphic-git';
 import type { CommitObject } from 'isomorphic-git';
 import { InputError, NotFoundError } from '../../errors.js';
 import { LruCache } from './lru.js';
@@ -6,7 +6,7 @@ import { compareTreeOrder } from './tree-entry.js';
 import type { GitTreeEntry } from './tree-entry.js';
 import { gitFs } from './node-fs.js';
 import { encodeCommit, encodeObject, encodeTree, writeLooseObject } from './object-writer.js';
-import type { ObjectType } from './object-writer.js';
+import type { EncodedObject, ObjectType } from './object-writer.js';
 
 /** The id of the tree with no entries; git knows it without storing it. */
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -81,6 +81,8 @@ export class ObjectStore {
   private readonly loadingBlobs = new SharedLoads<Uint8Array>();
   private readonly loadingCommits = new SharedLoads<CommitObject>();
   private readonly writing = new Map<string, Promise<void>>();
+  /** Objects written lately, kept raw: a push packs them right after. */
+  private readonly recent = new LruCache<string, EncodedObject>(16 * 1024 * 1024, (object) => object.content.byteLength + 64);
 
   constructor(
     readonly gitdir: string,
@@ -149,6 +151,7 @@ export class ObjectStore {
    */
   private store(type: ObjectType, content: Uint8Array): string {
     const object = encodeObject(type, content);
+    this.recent.set(object.oid, object);
     if (!this.writing.has(object.oid)) {
       const write = writeLooseObject(this.gitdir, object);
       // Failures surface in flush(); until then nobody is waiting on this promise.
@@ -191,6 +194,20 @@ export class ObjectStore {
     const oid = this.store('commit', encodeCommit(commit));
     this.commits.set(oid, commit);
     return oid;
+  }
+
+  /** An object's type and raw content, for packing. */
+  async readRaw(oid: string): Promise<{ readonly type: ObjectType; readonly content: Uint8Array }> {
+    const recent = this.recent.get(oid);
+    if (recent) return recent;
+    await this.written(oid);
+    const found = await readObject({ fs: gitFs, gitdir: this.gitdir, oid, format: 'content', cache: this.cache }).catch(
+      translateMissing(oid, 'object'),
+    );
+    if (found.format !== 'content' || (found.type !== 'blob' && found.type !== 'tree' && found.type !== 'commit')) {
+      throw new NotFoundError(`object ${oid} is not a blob, tree or commit`, { object: oid });
+    }
+    return { type: found.type, content: found.object };
   }
 
   /** The root tree of a commit. */

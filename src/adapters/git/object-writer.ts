@@ -23,14 +23,15 @@ export type ObjectType = 'blob' | 'tree' | 'commit';
 export interface EncodedObject {
   readonly oid: string;
   readonly type: ObjectType;
-  /** The object with git's `<type> <size>\0` header, the bytes the id hashes. */
+  readonly content: Uint8Array;
+  /** The content behind git's `<type> <size>\0` header: the bytes the id hashes. */
   readonly wrapped: Buffer;
 }
 
 /** Hashes an object the way git does. */
 export function encodeObject(type: ObjectType, content: Uint8Array): EncodedObject {
   const wrapped = Buffer.concat([Buffer.from(`${type} ${content.byteLength}\0`), content]);
-  return { oid: createHash('sha1').update(wrapped).digest('hex'), type, wrapped };
+  return { oid: createHash('sha1').update(wrapped).digest('hex'), type, content, wrapped };
 }
 
 /** The id git gives `content` as a blob, without storing anything. */

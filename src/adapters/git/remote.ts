@@ -1,45 +1,44 @@
-import { randomBytes } from 'node:crypto';
-import { Errors, fetch, getConfig, push, setConfig } from 'isomorphic-git';
-import type { PrePushParams } from 'isomorphic-git';
-import { BerthError, TransientError } from '../../errors.js';
+import { Errors, fetch, getConfig, setConfig } from 'isomorphic-git';
+import { BerthError, ConflictError, TransientError } from '../../errors.js';
 import type { BranchPublisher } from './branch-writer.js';
-import { RemoteRejectedError } from './git-errors.js';
+import { httpStatusError, RemoteRejectedError } from './git-errors.js';
+import { isAncestorOf } from './history.js';
 import { createHttpClient, safeUrl } from './http-client.js';
 import type { ClosableHttpClient } from './http-client.js';
 import { gitFs } from './node-fs.js';
+import type { ObjectStore } from './object-cache.js';
 import type { ResolvedRemote } from './options.js';
+import { encodePack, objectsToSend } from './pack-writer.js';
 import { branchRef } from './paths.js';
+import { discoverReceivePack, sendReceivePack } from './receive-pack.js';
+import type { Advertisement, RefCommand } from './receive-pack.js';
 import type { RefStore } from './ref-store.js';
 
-const ZERO_ID = '0000000000000000000000000000000000000000';
-/** Server-side refusals that no retry can fix (as opposed to "the ref moved"). */
-const FINAL_REFUSAL = /declined|denied|denying|protected|forbidden|not allowed|permission/i;
-
-/** Thrown inside onPrePush: the remote's head is not the one we expected. */
-class RemoteMovedError extends Error {}
+/** Refusals that mean "the ref is no longer what you said": re-plan and retry. Anything else is final. */
+const MOVED = /fetch first|non-fast-forward|stale info|failed to lock|cannot lock|failed to update|but expected|already exists/i;
 
 /**
  * The remote side of the adapter: the local bare repository is a mirror
- * whose branches only ever follow the remote. Writers fetch the branch,
- * build on the fetched head, and push the chain non-force through a
- * temporary ref; the push carries the expected old id, so the server's own
- * ref update is the compare-and-swap, and a rejected push is a moved head.
+ * whose branches only ever follow the remote. Writers fetch the branch
+ * (isomorphic-git's fetch), build on the fetched head, and push the chain
+ * with one receive-pack update whose old id is the fetched head: the
+ * server's own ref update is the compare-and-swap, and a refused update is a
+ * moved head. The local branch moves only after the remote accepted.
  */
 export class RemoteMirror implements BranchPublisher {
   private readonly http: ClosableHttpClient;
-  /** Separates the temporary refs of processes sharing one repository. */
-  private readonly instance = randomBytes(6).toString('hex');
+  private readonly url: string;
   private configured: Promise<void> | undefined;
   /** When each branch was last fetched, so reads refresh at most once per maxStalenessMs. */
   private readonly fetched = new Map<string, { readonly at: number; readonly done: Promise<unknown> }>();
 
   constructor(
-    private readonly gitdir: string,
-    private readonly cache: object,
+    private readonly store: ObjectStore,
     private readonly refs: RefStore,
     private readonly remote: ResolvedRemote,
   ) {
     this.http = createHttpClient(remote.timeoutMs);
+    this.url = safeUrl(remote.url);
   }
 
   /** Fetches the branch and moves the local branch to the remote's head. */
@@ -66,38 +65,68 @@ export class RemoteMirror implements BranchPublisher {
     await this.headFor(branch);
   }
 
-  async publish(branch: string, base: string | undefined, tip: string): Promise<boolean> {
-    const landed = await this.pushRef(branch, tip, base, false);
-    if (landed) await this.refs.force(branchRef(branch), tip);
-    return landed;
+  publish(branch: string, base: string | undefined, tip: string): Promise<boolean> {
+    return this.update(branchRef(branch), base, tip);
   }
 
   /** Points the remote branch at `commit` (any commit, not only descendants) if it holds `expected`. */
-  async moveBranch(branch: string, commit: string, expected: string | undefined): Promise<boolean> {
-    const moved = await this.pushRef(branch, commit, expected, true);
-    if (moved) await this.refs.force(branchRef(branch), commit);
-    return moved;
+  moveBranch(branch: string, commit: string, expected: string | undefined): Promise<boolean> {
+    return this.update(branchRef(branch), expected, commit);
   }
 
   async deleteBranch(branch: string): Promise<void> {
     const ref = branchRef(branch);
-    await this.run('push', () =>
-      push({
-        ...this.connection(),
-        // isomorphic-git wants an existing local ref even to delete; HEAD always exists in a bare repository.
-        ref: 'HEAD',
-        remoteRef: ref,
-        delete: true,
-        onPrePush: ({ remoteRef }: PrePushParams) => remoteRef.oid !== ZERO_ID,
-      }),
-    ).catch((error: unknown) => {
-      if (!(error instanceof Errors.UserCanceledError)) throw error;
-    });
-    await this.refs.force(ref, undefined);
+    for (let attempt = 0; attempt < this.remote.maxAttempts; attempt++) {
+      const advertised = await this.advertise();
+      const current = advertised.refs.get(ref);
+      if (current === undefined) return this.refs.force(ref, undefined);
+      if (await this.update(ref, current, undefined, advertised)) return;
+    }
+    throw new ConflictError(`${ref} kept moving on the remote and was not deleted`, { ref }, 'retry_exhausted');
   }
 
   close(): void {
     this.http.close();
+  }
+
+  private headers(): Record<string, string> {
+    const { auth } = this.remote;
+    // A fresh object per call: isomorphic-git adds its own headers to the one it is given.
+    const headers: Record<string, string> = { 'user-agent': 'git/berth' };
+    if (auth) headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+    return headers;
+  }
+
+  private advertise(): Promise<Advertisement> {
+    return this.run('push', () => discoverReceivePack(this.http, this.remote.url, this.headers()));
+  }
+
+  /**
+   * Updates `ref` from `expected` to `next` (undefined: delete) on the
+   * remote, sending only the objects it lacks; then the local ref follows.
+   * False when the remote holds something else.
+   */
+  private async update(ref: string, expected: string | undefined, next: string | undefined, known?: Advertisement): Promise<boolean> {
+    const advertised = known ?? (await this.advertise());
+    if (advertised.refs.get(ref) !== expected) return false;
+    const command: RefCommand = { ref, old: expected, next };
+    const pack = next === undefined ? undefined : await encodePack(this.store, await this.missingObjects(next, expected, advertised));
+    const report = await this.run('push', () => sendReceivePack(this.http, this.remote.url, this.headers(), advertised, command, pack));
+    if (report.unpack !== 'ok') throw new RemoteRejectedError(`push ${this.url}: the remote could not unpack: ${report.unpack}`, { url: this.url });
+    if (!report.refOk) {
+      if (MOVED.test(report.reason ?? '')) return false;
+      throw new RemoteRejectedError(`push ${this.url}: the remote refused ${ref}: ${report.reason}`, { url: this.url, ref });
+    }
+    await this.refs.force(ref, next);
+    return true;
+  }
+
+  /** What the remote lacks to hold `commit`: nothing when it is (an ancestor of) the ref's current value. */
+  private async missingObjects(commit: string, expected: string | undefined, advertised: Advertisement): Promise<string[]> {
+    const remoteHas = new Set(advertised.refs.values());
+    if (remoteHas.has(commit)) return [];
+    if (expected !== undefined && (await isAncestorOf(this.store, commit, expected))) return [];
+    return objectsToSend(this.store, commit, remoteHas);
   }
 
   /**
@@ -107,10 +136,10 @@ export class RemoteMirror implements BranchPublisher {
    */
   private configure(): Promise<void> {
     this.configured ??= (async () => {
-      const settings = { 'remote.origin.url': safeUrl(this.remote.url), 'remote.origin.fetch': '+refs/heads/*:refs/remotes/origin/*' };
+      const settings = { 'remote.origin.url': this.url, 'remote.origin.fetch': '+refs/heads/*:refs/remotes/origin/*' };
       for (const [path, value] of Object.entries(settings)) {
-        const current: unknown = await getConfig({ fs: gitFs, gitdir: this.gitdir, path });
-        if (typeof current !== 'string') await setConfig({ fs: gitFs, gitdir: this.gitdir, path, value });
+        const current: unknown = await getConfig({ fs: gitFs, gitdir: this.store.gitdir, path });
+        if (typeof current !== 'string') await setConfig({ fs: gitFs, gitdir: this.store.gitdir, path, value });
       }
     })();
     return this.configured;
@@ -119,9 +148,10 @@ export class RemoteMirror implements BranchPublisher {
   private async fetchHead(branch: string): Promise<string | undefined> {
     const ref = branchRef(branch);
     await this.configure();
+    const connection = { fs: gitFs, http: this.http, gitdir: this.store.gitdir, url: this.remote.url, cache: this.store.cache };
     try {
       const result = await this.run('fetch', () =>
-        fetch({ ...this.connection(), ref, remoteRef: ref, singleBranch: true, tags: false }),
+        fetch({ ...connection, headers: this.headers(), ref, remoteRef: ref, singleBranch: true, tags: false }),
       );
       return result.fetchHead ?? undefined;
     } catch (error) {
@@ -130,76 +160,30 @@ export class RemoteMirror implements BranchPublisher {
     }
   }
 
-  /** Pushes `tip` to the branch if the remote holds `expected`; false when it holds something else. */
-  private async pushRef(branch: string, tip: string, expected: string | undefined, force: boolean): Promise<boolean> {
-    const outgoing = `refs/berth/outgoing/${this.instance}/${branch}`;
-    await this.refs.force(outgoing, tip);
-    try {
-      const onPrePush = ({ remoteRef }: PrePushParams) => {
-        if (remoteRef.oid !== (expected ?? ZERO_ID)) throw new RemoteMovedError();
-        return true;
-      };
-      await this.run('push', () => push({ ...this.connection(), ref: outgoing, remoteRef: branchRef(branch), force, onPrePush }));
-      return true;
-    } catch (error) {
-      if (error instanceof RemoteMovedError || error instanceof Errors.PushRejectedError) return false;
-      if (error instanceof Errors.GitPushError) {
-        const reasons = Object.values(error.data.result.refs).map((status) => status.error);
-        if (reasons.some((reason) => FINAL_REFUSAL.test(reason))) {
-          throw new RemoteRejectedError(`the remote refused the push: ${reasons.join('; ')}`, { url: safeUrl(this.remote.url) });
-        }
-        return false;
-      }
-      throw error;
-    } finally {
-      await this.refs.force(outgoing, undefined).catch(() => undefined);
-    }
-  }
-
-  private connection() {
-    const { auth } = this.remote;
-    // A fresh object per call: isomorphic-git adds its own headers to it.
-    const headers: Record<string, string> = {};
-    if (auth) headers.Authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
-    return { fs: gitFs, http: this.http, gitdir: this.gitdir, url: this.remote.url, cache: this.cache, headers };
-  }
-
   /**
    * Runs a remote operation with a hard deadline on top of the per-request
-   * timeouts (a safety net should isomorphic-git ever stop consuming a
-   * stream), and turns HTTP failures into the port's errors.
+   * timeouts (a safety net should a stream never end), and turns
+   * isomorphic-git's HTTP failures into the port's errors.
    */
   private async run<T>(action: 'fetch' | 'push', operation: () => Promise<T>): Promise<T> {
-    const url = safeUrl(this.remote.url);
     const deadlineMs = this.remote.timeoutMs * 6;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TransientError(`${action} ${url} took longer than ${deadlineMs} ms`, { url })), deadlineMs);
+      timer = setTimeout(() => reject(new TransientError(`${action} ${this.url} took longer than ${deadlineMs} ms`, { url: this.url })), deadlineMs);
     });
     try {
       return await Promise.race([operation(), deadline]);
     } catch (error) {
-      throw translateRemoteError(error, action, url);
+      throw translateRemoteError(error, action, this.url);
     } finally {
       clearTimeout(timer);
     }
   }
 }
 
-/** HTTP and protocol failures as the port's errors; auth problems are final, outages transient. */
 function translateRemoteError(error: unknown, action: string, url: string): unknown {
-  if (error instanceof BerthError || error instanceof RemoteMovedError) return error;
-  if (error instanceof Errors.HttpError) {
-    const status = error.data.statusCode;
-    if (status === 401 || status === 403) {
-      return new RemoteRejectedError(`${action} ${url}: the remote refused the credentials (HTTP ${status})`, { url, status });
-    }
-    if (status === 404) return new RemoteRejectedError(`${action} ${url}: no repository there (HTTP 404)`, { url, status });
-    if (status === 408 || status === 429 || status >= 500) {
-      return new TransientError(`${action} ${url}: HTTP ${status}`, { url, status });
-    }
-    return new RemoteRejectedError(`${action} ${url}: HTTP ${status} ${error.data.statusMessage}`, { url, status });
-  }
+  if (error instanceof BerthError) return error;
+  if (error instanceof Errors.HttpError) return httpStatusError(action, url, error.data.statusCode, error.data.statusMessage);
   if (error instanceof Errors.SmartHttpError || error instanceof Errors.EmptyServerResponseError) {
     return new TransientError(`${action} ${url}: not a smart-HTTP git answer`, { url });
   }
