@@ -168,6 +168,15 @@ describe.skipIf(!toolOrSkip('git'))('git adapter: mirroring a remote over smart 
     await adapter.deleteBranch(branch);
   });
 
+  it('moves credentials written into the URL out of it: git config and messages never carry them', async () => {
+    const gitdir = initBare(join(dir.path, 'replicas'), `r${(replicas += 1)}.git`);
+    const withSecret = url.replace('http://', `http://${CREDENTIALS.username}:${CREDENTIALS.password}@`);
+    const adapter = createLocalGit({ gitdir, committer: BERTH, remote: { url: withSecret } });
+    adapters.push(adapter);
+    expect((await adapter.apply(changeRequest({ requestId: 'r-1', changes: [{ path: 'a', content: 'a' }] }))).status).toBe('committed');
+    expect(gitIn(gitdir, 'config', 'remote.origin.url')).toBe(url);
+  });
+
   it('fails clearly on wrong credentials, without leaking them', async () => {
     const adapter = replica({ remote: { url, auth: { username: 'berth', password: 'wrong-password' }, timeoutMs: 5_000 } });
     const failure = await adapter.apply(changeRequest({ requestId: 'r-1', changes: [{ path: 'a', content: 'a' }] })).catch((error: unknown) => error);

@@ -93,12 +93,13 @@ export class BranchWriters {
       try {
         const head = await this.publisher.headFor(branch);
         const chain = await buildChain(this.context, branch, head, group.map((waiting) => waiting.request), earlier);
+        // Every object is on disk before the ref can point at it (and before anyone is told "committed").
+        await this.context.store.flush();
         if (chain.tip === undefined || chain.tip === head) return settle(group, chain.verdicts);
         chain.verdicts.forEach((verdict, i) => {
           const requestId = group[i]?.request.requestId;
           if (verdict.ok && verdict.outcome.status === 'committed' && requestId) earlier.set(requestId, verdict.outcome);
         });
-        await this.context.store.flush();
         if (await this.publisher.publish(branch, head, chain.tip)) return settle(group, chain.verdicts);
         failure = new ConflictError(`${branch} kept moving while committing; gave up after ${maxAttempts} attempts`, {
           branch,

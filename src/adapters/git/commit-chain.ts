@@ -123,7 +123,7 @@ export async function buildChain(
     const commit: CommitObject = {
       tree,
       parent: tip.commit === undefined ? [] : [tip.commit],
-      author: { name: request.meta.author.name, email: request.meta.author.email, timestamp, timezoneOffset: 0 },
+      author: { name: request.meta.author.name.trim(), email: request.meta.author.email.trim(), timestamp, timezoneOffset: 0 },
       committer: { ...context.committer, timestamp, timezoneOffset: 0 },
       message,
     };

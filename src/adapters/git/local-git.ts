@@ -75,6 +75,9 @@ class LocalGitAdapter implements LocalGit {
     assertRequestId(request.requestId);
     if (typeof request.plan !== 'function') throw new InputError('a change request needs a plan');
     if (request.base !== undefined) assertObjectId(request.base, 'base');
+    if (request.timestamp !== undefined && !(Number.isSafeInteger(request.timestamp) && request.timestamp >= 0)) {
+      throw new InputError('timestamp must be whole seconds since the epoch', { timestamp: request.timestamp });
+    }
     return this.writers.submit(request.branch, request);
   }
 

@@ -76,13 +76,30 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   return chosen;
 }
 
+/**
+ * Credentials written into the URL (`https://user:token@host/…`) move to
+ * `auth`, so no URL the adapter logs or stores in git config carries them.
+ */
+function withCredentialsInAuth(remote: RemoteOptions): RemoteOptions {
+  let url: URL;
+  try {
+    url = new URL(remote.url);
+  } catch {
+    throw new RangeError('remote.url must be an http(s) URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RangeError('remote.url must be an http(s) URL');
+  const fromUrl = url.username ? { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) } : undefined;
+  url.username = '';
+  url.password = '';
+  return { ...remote, url: url.href, auth: remote.auth ?? fromUrl };
+}
+
 /** Fills defaults and rejects nonsense early, at construction rather than on the first commit. */
 export function resolveOptions(options: LocalGitOptions): ResolvedOptions {
   if (!options.gitdir) throw new RangeError('gitdir is required');
   if (!options.committer?.name || !options.committer.email) throw new RangeError('committer needs a name and an email');
   const maxAttempts = positiveInteger('maxAttempts', options.maxAttempts, 8);
-  const remote = options.remote;
-  if (remote && !/^https?:\/\//i.test(remote.url)) throw new RangeError('remote.url must be an http(s) URL');
+  const remote = options.remote && withCredentialsInAuth(options.remote);
   return {
     gitdir: options.gitdir,
     committer: { name: options.committer.name, email: options.committer.email },

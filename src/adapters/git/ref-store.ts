@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { InputError } from '../../errors.js';
+import { InputError, TransientError } from '../../errors.js';
 import { RepositoryError } from './git-errors.js';
 import { errorCode } from './node-fs.js';
 import { LockFile } from './ref-lock.js';
@@ -110,12 +110,13 @@ export class RefStore {
     return result;
   }
 
-  /** Moves `ref` to `oid` whatever it holds now (for refs only this process writes). */
+  /** Moves `ref` to `oid` whatever it holds now (a mirror following its remote). */
   async force(ref: string, oid: string | undefined): Promise<void> {
-    for (;;) {
+    for (let attempt = 0; attempt < 20; attempt++) {
       const current = await this.read(ref);
       if (current === oid || (await this.swap(ref, current, oid)).swapped) return;
     }
+    throw new TransientError(`${ref} keeps changing underneath; could not set it`, { ref });
   }
 
   private async publish(lock: LockFile, file: string, oid: string, ref: string): Promise<void> {

@@ -79,8 +79,10 @@ export class RemoteMirror implements BranchPublisher {
     for (let attempt = 0; attempt < this.remote.maxAttempts; attempt++) {
       const advertised = await this.advertise();
       const current = advertised.refs.get(ref);
-      if (current === undefined) return this.refs.force(ref, undefined);
-      if (await this.update(ref, current, undefined, advertised)) return;
+      if (current === undefined || (await this.update(ref, current, undefined, advertised))) {
+        this.fetched.delete(branch);
+        return this.refs.force(ref, undefined);
+      }
     }
     throw new ConflictError(`${ref} kept moving on the remote and was not deleted`, { ref }, 'retry_exhausted');
   }
@@ -166,7 +168,8 @@ export class RemoteMirror implements BranchPublisher {
    * isomorphic-git's HTTP failures into the port's errors.
    */
   private async run<T>(action: 'fetch' | 'push', operation: () => Promise<T>): Promise<T> {
-    const deadlineMs = this.remote.timeoutMs * 6;
+    // Generous: a first fetch of a large repository spends many seconds indexing the pack locally.
+    const deadlineMs = Math.max(this.remote.timeoutMs * 30, 60_000);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new TransientError(`${action} ${this.url} took longer than ${deadlineMs} ms`, { url: this.url })), deadlineMs);
