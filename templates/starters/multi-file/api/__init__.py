@@ -1,0 +1,1 @@
+"""The app's API: models in api.models, routes in api.routes."""
