@@ -74,7 +74,10 @@ def create_todo(todo: TodoIn):
 
 @app.patch("/todos/{todo_id}")
 def update_todo(todo_id: str, change: TodoUpdate):
-    fields = change.model_dump(exclude_none=True)
+    # Spelled out rather than model_dump()/dict(), which differ across pydantic 1 and 2.
+    fields = {name: value for name, value in (("title", change.title), ("done", change.done)) if value is not None}
+    if not fields:
+        raise HTTPException(status_code=422, detail="Nothing to change: send title or done")
     document = todos().find_one_and_update(
         {"_id": object_id(todo_id)}, {"$set": fields}, return_document=ReturnDocument.AFTER
     )
