@@ -160,23 +160,43 @@ function sameRoles(a: readonly Role[], b: readonly Role[]): boolean {
   return left.length === right.length && left.every((role, index) => role === right[index]);
 }
 
-async function createOidcUser(users: Pick<UserStore, 'create' | 'byExternalId'>, identity: OidcIdentity, now: Date): Promise<User> {
+/**
+ * Email addresses are unique in the store, but an issuer may send none, or one
+ * a local account already uses: the user then gets a placeholder address
+ * (unique because usernames are) rather than being refused or merged.
+ */
+export function placeholderEmail(username: string): string {
+  return `${username}@users.noreply.berth`;
+}
+
+type OidcUsers = Pick<UserStore, 'create' | 'byExternalId' | 'byUsername' | 'setRoles'>;
+
+async function insertOidcUser(users: OidcUsers, identity: OidcIdentity, email: string, now: Date): Promise<User> {
+  return users.create({
+    id: randomUUID(),
+    username: identity.username,
+    email,
+    externalId: identity.externalId,
+    roles: withEditor(identity.roles ?? []),
+    createdAt: now.toISOString(),
+  });
+}
+
+async function createOidcUser(users: OidcUsers, identity: OidcIdentity, now: Date): Promise<User> {
+  const email = identity.email || placeholderEmail(identity.username);
   try {
-    return await users.create({
-      id: randomUUID(),
-      username: identity.username,
-      email: identity.email,
-      externalId: identity.externalId,
-      roles: withEditor(identity.roles ?? []),
-      createdAt: now.toISOString(),
-    });
+    return await insertOidcUser(users, identity, email, now);
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
     // Two first requests of the same person raced: the other one created the user.
     const existing = await users.byExternalId(identity.externalId);
     if (existing) return existing;
     // Never merged into an existing account of that name: that would hand its apps to whoever the issuer says.
-    throw new UnauthorizedError(`the username ${JSON.stringify(identity.username)} already belongs to another Berth account`);
+    if (await users.byUsername(identity.username)) {
+      throw new UnauthorizedError(`the username ${JSON.stringify(identity.username)} already belongs to another Berth account`);
+    }
+    if (email === placeholderEmail(identity.username)) throw error;
+    return insertOidcUser(users, identity, placeholderEmail(identity.username), now);
   }
 }
 
@@ -186,7 +206,7 @@ async function createOidcUser(users: Pick<UserStore, 'create' | 'byExternalId'>,
  * When the issuer asserts roles, they replace the stored ones.
  */
 export async function resolveOidcUser(
-  users: Pick<UserStore, 'create' | 'byExternalId' | 'setRoles'>,
+  users: OidcUsers,
   identity: OidcIdentity,
   now: Date,
 ): Promise<Principal> {

@@ -88,8 +88,9 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     try {
       return await store.users.create({ id: randomUUID(), username, email, passwordHash, roles: ['editor'], createdAt: now().toISOString() });
     } catch (error) {
-      if (error instanceof ConflictError) throw new ConflictError(`username ${username} is taken`, { field: 'username' });
-      throw error;
+      if (!(error instanceof ConflictError)) throw error;
+      if (await store.users.byUsername(username)) throw new ConflictError(`username ${username} is taken`, { field: 'username' });
+      throw new ConflictError('that email address is used by another account', { field: 'email' });
     }
   }
 
