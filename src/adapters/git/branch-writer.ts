@@ -74,6 +74,9 @@ export class BranchWriters {
       while (queue.length > 0) {
         await this.writeGroup(branch, queue.splice(0, this.settings.maxGroup), queue);
       }
+    } catch (error) {
+      // writeGroup settles its own group; this only guards against leaving later requests hanging.
+      for (const waiting of queue.splice(0)) waiting.reject(error);
     } finally {
       this.running.delete(branch);
       this.queues.delete(branch);

@@ -127,7 +127,7 @@ export async function buildChain(
       committer: { ...context.committer, timestamp, timezoneOffset: 0 },
       message,
     };
-    const sha = await store.writeCommit(commit);
+    const sha = store.writeCommit(commit);
     index.remember(sha, commit.parent, message);
     const outcome: Committed = { status: 'committed', commit: sha, changes: await changedFiles(store, tip.tree, tree) };
     tip.commit = sha;
