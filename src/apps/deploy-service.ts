@@ -1,0 +1,161 @@
+import type { Principal } from '../auth/principal.js';
+import { hasRole, requireAppAccess } from '../auth/authorize.js';
+import { ConflictError, ForbiddenError, InputError, InvalidCodeError, NotFoundError, UnauthorizedError } from '../errors.js';
+import type { Actor } from '../gitops/operation.js';
+import { appSecretName, tenantNamespace } from '../render/app-view.js';
+import type { AppRecord } from '../store/types.js';
+import type { AppService } from './app-service.js';
+import type { ServiceDeps } from './deps.js';
+import { enqueueDeployment, type DeploymentRequest } from '../jobs/requests.js';
+import { secretContext } from './app-service.js';
+import { deploymentView } from './views.js';
+
+type DeploymentRequestWithoutActor = DeploymentRequest extends infer R ? (R extends unknown ? Omit<R, 'actor' | 'message'> : never) : never;
+
+export interface RequestMeta {
+  readonly idempotencyKey?: string | undefined;
+  readonly message?: string | undefined;
+}
+
+/**
+ * Deploy, rollback and delete requests: checked here, then written with
+ * their job in one atomic store call; the job runner makes the commit.
+ */
+export function createDeployService(deps: ServiceDeps, apps: AppService) {
+  const { store } = deps;
+
+  async function actorOf(principal: Principal): Promise<Actor> {
+    const user = await store.users.byId(principal.userId);
+    if (!user) throw new UnauthorizedError('the account behind this token no longer exists');
+    return { id: user.id, username: user.username, email: user.email };
+  }
+
+  async function refuseReviewMode(tenant: string): Promise<void> {
+    if ((await apps.modeOf(tenant)) === 'review') {
+      throw new ConflictError(`tenant ${tenant} is in review mode, which this version of Berth does not implement yet; an admin can set its policy to auto`);
+    }
+  }
+
+  /** The deployment and its job in one atomic store write; the runner makes the commit. */
+  async function enqueue(principal: Principal, change: DeploymentRequestWithoutActor, meta: RequestMeta) {
+    const request = { ...change, actor: await actorOf(principal), ...(meta.message ? { message: meta.message } : {}) } as DeploymentRequest;
+    const result = await enqueueDeployment(store, { request, now: deps.now(), ...(meta.idempotencyKey ? { idempotencyKey: meta.idempotencyKey } : {}) });
+    if (result.created) deps.kickJobs();
+    return { deployment: deploymentView(result.deployment), created: result.created };
+  }
+
+  /** Secret values are opened only to be SOPS-encrypted at once; the queue holds ciphertext. */
+  async function secretsOf(app: AppRecord) {
+    const names: string[] = [];
+    const values: Record<string, string> = {};
+    const plain: Record<string, string> = {};
+    for (const [name, variable] of Object.entries(app.draft.env)) {
+      if (!variable.secret) plain[name] = variable.value ?? '';
+      else if (variable.sealed) {
+        names.push(name);
+        values[name] = await deps.secretBox.open(variable.sealed, secretContext(app.tenant, app.name, name));
+      }
+    }
+    if (names.length === 0) return { plain, names };
+    if (deps.sopsRecipients.length === 0) {
+      throw new InputError('this app has secret env vars but Berth has no SOPS_AGE_RECIPIENTS configured to encrypt them to', { secretEnv: names });
+    }
+    const ref = { tenant: app.tenant, app: app.name };
+    const sopsYaml = await deps.encryptSecretManifest({
+      name: appSecretName(ref),
+      namespace: tenantNamespace(app.tenant, deps.renderSettings),
+      values,
+      recipients: deps.sopsRecipients,
+    });
+    return { plain, names, sopsYaml };
+  }
+
+  return {
+    async deploy(principal: Principal, tenant: string, name: string, meta: RequestMeta) {
+      const app = await apps.load(principal, tenant, name, 'write');
+      await refuseReviewMode(tenant);
+      const problems = await apps.checkCode(app.draft.files, app.draft.entrypoint);
+      if (problems.length > 0) throw new InvalidCodeError(problems);
+      const secrets = await secretsOf(app);
+      const change = {
+        kind: 'deploy' as const,
+        tenant,
+        app: name,
+        owner: tenant,
+        entrypoint: app.draft.entrypoint,
+        files: app.draft.files,
+        env: secrets.plain,
+        secretEnv: secrets.names,
+        ...(secrets.sopsYaml !== undefined ? { secretSopsYaml: secrets.sopsYaml } : {}),
+      };
+      const result = await enqueue(principal, change, meta);
+      await store.apps.touch(tenant, name, deps.now().toISOString());
+      return result;
+    },
+
+    async rollback(principal: Principal, tenant: string, name: string, to: string, meta: RequestMeta) {
+      requireAppAccess(principal, tenant, 'write');
+      await refuseReviewMode(tenant);
+      const releases = await deps.gitops.releases({ tenant, app: name }, 500);
+      if (!releases.some((release) => release.commit === to)) {
+        throw new NotFoundError(`commit ${to} is not a release of ${tenant}/${name}; GET .../releases lists them`);
+      }
+      return enqueue(principal, { kind: 'rollback', tenant, app: name, to }, meta);
+    },
+
+    async remove(principal: Principal, tenant: string, name: string, meta: RequestMeta) {
+      await apps.load(principal, tenant, name, 'write');
+      // The job removes the app record once the commit is made.
+      return enqueue(principal, { kind: 'delete', tenant, app: name }, meta);
+    },
+
+    async list(principal: Principal, tenant: string, name: string) {
+      requireAppAccess(principal, tenant, 'read');
+      return (await store.deployments.listByApp(tenant, name, 100)).map(deploymentView);
+    },
+
+    /** A deployment the principal may read, as stored (the SSE stream polls it). */
+    async get(principal: Principal, id: string) {
+      const deployment = await store.deployments.get(id);
+      if (!deployment) throw new NotFoundError(`deployment ${id} does not exist`);
+      try {
+        requireAppAccess(principal, deployment.tenant, 'read');
+      } catch (err) {
+        // Another tenant's deployment ids are not confirmed to exist.
+        if (err instanceof ForbiddenError) throw new NotFoundError(`deployment ${id} does not exist`);
+        throw err;
+      }
+      return deployment;
+    },
+
+    async releases(principal: Principal, tenant: string, name: string, limit: number) {
+      requireAppAccess(principal, tenant, 'read');
+      const releases = await deps.gitops.releases({ tenant, app: name }, limit);
+      return releases.map((r) => ({
+        commit: r.commit,
+        ...(r.action ? { action: r.action } : {}),
+        ...(r.actor ? { actor: r.actor } : {}),
+        author: r.author,
+        at: r.at,
+        message: r.message,
+      }));
+    },
+
+    async status(principal: Principal, tenant: string, name: string) {
+      requireAppAccess(principal, tenant, 'read');
+      const [latest] = await deps.gitops.releases({ tenant, app: name }, 1);
+      const deployed = latest !== undefined && latest.action !== 'delete';
+      return {
+        git: { commit: deployed ? latest.commit : null },
+        cluster: deps.clusterConfigured
+          ? { configured: true, message: 'this version of Berth does not read cluster status yet' }
+          : { configured: false, message: deployed ? 'committed, no cluster configured' : 'not deployed' },
+        database: { attached: false, message: 'no database attached (no MongoDB for apps configured)' },
+      };
+    },
+
+    canSeeAll: (principal: Principal) => hasRole(principal, 'operator'),
+  };
+}
+
+export type DeployService = ReturnType<typeof createDeployService>;

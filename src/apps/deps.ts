@@ -1,0 +1,32 @@
+import type { CleanupPolicy } from '../gitops/operations/cleanup.js';
+import type { GitOps } from '../gitops/gitops.js';
+import type { GitPort } from '../gitops/git-port.js';
+import type { RenderSettings } from '../render/settings.js';
+import type { Store } from '../store/port.js';
+import type { CodeValidatorPort, SecretBoxPort, SecretManifestEncryptor, Starter } from './ports.js';
+
+/** Everything the application services use; built once by src/main.ts (or a test). */
+export interface ServiceDeps {
+  readonly store: Store;
+  readonly gitops: GitOps;
+  /** For the operator's commit list; writes go through gitops only. */
+  readonly git: Pick<GitPort, 'log' | 'head'>;
+  readonly validator: CodeValidatorPort;
+  readonly secretBox: SecretBoxPort;
+  readonly encryptSecretManifest: SecretManifestEncryptor;
+  readonly sopsRecipients: readonly string[];
+  readonly starters: () => readonly Starter[] | Promise<readonly Starter[]>;
+  /** Wakes the job runner after an enqueue, so a fresh job does not wait for the next poll. */
+  readonly kickJobs: () => void;
+  readonly renderSettings: RenderSettings;
+  /** False in embedded mode: nothing reconciles, so `committed` is as far as a deployment gets. */
+  readonly clusterConfigured: boolean;
+  readonly cleanupPolicy: CleanupPolicy;
+  readonly now: () => Date;
+}
+
+/** Settings keys in store.settings. */
+export const SETTINGS = {
+  allowedImports: 'validate.allowedImports',
+  tenantPolicy: (tenant: string) => `tenant.${tenant}.policy`,
+} as const;

@@ -1,0 +1,196 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The service's configuration: ONE schema for the environment, read once by
+ * src/main.ts. Every variable has an embedded-mode default so that
+ * `npm start` runs on a laptop with nothing set; a bad value stops start-up
+ * with a message naming the variable.
+ */
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const url = (protocols: RegExp) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        return protocols.test(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, 'must be an absolute URL')
+    .optional();
+
+const integer = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
+const list = (item: z.ZodString) =>
+  z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''))
+    .pipe(z.array(item));
+
+const origin = z.string().refine((v) => {
+  try {
+    const parsed = new URL(v);
+    return /^https?:$/.test(parsed.protocol) && parsed.origin === v;
+  } catch {
+    return false;
+  }
+}, 'each origin must be scheme://host[:port] with no path and no "*"');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PORT: integer(8080, 0, 65535),
+  DATA_DIR: z.string().trim().min(1).default('./.berth'),
+  APPS_REPO: optionalText,
+  GIT_BRANCH: z.string().regex(/^[A-Za-z0-9._/-]+$/).default('main'),
+  PUBLIC_URL: url(/^https?:$/),
+  APP_DOMAIN: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'must be a DNS domain').default('apps.localhost'),
+  CORS_ORIGINS: list(origin),
+  BODY_LIMIT_BYTES: integer(1024 * 1024, 1024, 64 * 1024 * 1024),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  MONGODB_URI: url(/^mongodb(\+srv)?:$/),
+  MONGODB_TIMEOUT_MS: integer(5000, 100, 120_000),
+  GIT_REMOTE_URL: url(/^https?:$/),
+  GIT_REMOTE_USERNAME: optionalText,
+  GIT_REMOTE_TOKEN: optionalText,
+  JWT_AUDIENCE: z.string().trim().min(1).default('berth'),
+  OIDC_ISSUER: url(/^https?:$/),
+  OIDC_AUDIENCE: optionalText,
+  SOPS_AGE_RECIPIENTS: list(z.string().regex(/^age1[02-9ac-hj-np-z]{58}$/, 'each recipient must be an age1... public key')),
+  GITHUB_WEBHOOK_SECRET: optionalText,
+  FLUX_WEBHOOK_HMAC_KEY: optionalText,
+  CLEANUP_SLEEP_AFTER_HOURS: integer(24, 1, 24 * 365),
+  CLEANUP_DELETE_AFTER_HOURS: integer(168, 1, 24 * 365 * 5),
+  VALIDATE_TIMEOUT_MS: integer(5000, 100, 60_000),
+  SHUTDOWN_DEADLINE_MS: integer(10_000, 100, 300_000),
+  RATE_LIMIT_AUTH_PER_MINUTE: integer(20, 1, 100_000),
+  RATE_LIMIT_DEPLOY_PER_MINUTE: integer(30, 1, 100_000),
+});
+
+/** The validated configuration, with derived paths resolved. */
+export interface Config {
+  readonly production: boolean;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly appsRepo: string;
+  readonly branch: string;
+  readonly publicUrl: string;
+  readonly appDomain: string;
+  readonly corsOrigins: readonly string[];
+  readonly bodyLimitBytes: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly trustProxy: boolean;
+  readonly mongo?: { readonly uri: string; readonly timeoutMs: number };
+  readonly gitRemote?: { readonly url: string; readonly auth?: { readonly username: string; readonly password: string } };
+  readonly jwt: { readonly issuer: string; readonly audience: string };
+  readonly oidc?: { readonly issuer: string; readonly audience: string };
+  readonly sopsAgeRecipients: readonly string[];
+  readonly githubWebhookSecret?: string;
+  readonly fluxWebhookHmacKey?: string;
+  readonly cleanup: { readonly sleepAfterHours: number; readonly deleteAfterHours: number };
+  readonly validateTimeoutMs: number;
+  readonly shutdownDeadlineMs: number;
+  readonly rateLimits: { readonly authPerMinute: number; readonly deployPerMinute: number };
+}
+
+/** A variable failed validation; the message names it (and never echoes its value). */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Variables whose values are never printed, not even in an error. */
+export const SECRET_VARIABLES = ['MONGODB_URI', 'GIT_REMOTE_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'FLUX_WEBHOOK_HMAC_KEY'] as const;
+
+/**
+ * Reads and validates the environment once.
+ * @throws ConfigError naming every bad variable.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const relevant = Object.fromEntries(Object.keys(envSchema.shape).flatMap((key) => (env[key] === undefined ? [] : [[key, env[key]]])));
+  const parsed = envSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${String(issue.path[0] ?? '?')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n${[...new Set(lines)].join('\n')}`);
+  }
+  const v = parsed.data;
+  if ((v.GIT_REMOTE_USERNAME === undefined) !== (v.GIT_REMOTE_TOKEN === undefined)) {
+    throw new ConfigError('invalid configuration:\n  GIT_REMOTE_TOKEN: GIT_REMOTE_USERNAME and GIT_REMOTE_TOKEN are set together or not at all');
+  }
+  if (v.OIDC_ISSUER !== undefined && v.OIDC_AUDIENCE === undefined) {
+    throw new ConfigError('invalid configuration:\n  OIDC_AUDIENCE: required when OIDC_ISSUER is set');
+  }
+  if (v.CLEANUP_DELETE_AFTER_HOURS < v.CLEANUP_SLEEP_AFTER_HOURS) {
+    throw new ConfigError('invalid configuration:\n  CLEANUP_DELETE_AFTER_HOURS: must not be shorter than CLEANUP_SLEEP_AFTER_HOURS');
+  }
+  return toConfig(v);
+}
+
+function toConfig(v: z.infer<typeof envSchema>): Config {
+  const dataDir = resolve(v.DATA_DIR);
+  const appsRepo = v.APPS_REPO === undefined ? join(dataDir, 'apps.git') : isAbsolute(v.APPS_REPO) ? v.APPS_REPO : resolve(v.APPS_REPO);
+  const publicUrl = (v.PUBLIC_URL ?? `http://${v.HOST.includes(':') ? `[${v.HOST}]` : v.HOST}:${v.PORT}`).replace(/\/+$/, '');
+  return {
+    production: v.NODE_ENV === 'production',
+    host: v.HOST,
+    port: v.PORT,
+    dataDir,
+    appsRepo,
+    branch: v.GIT_BRANCH,
+    publicUrl,
+    appDomain: v.APP_DOMAIN,
+    corsOrigins: v.CORS_ORIGINS,
+    bodyLimitBytes: v.BODY_LIMIT_BYTES,
+    logLevel: v.LOG_LEVEL,
+    trustProxy: v.TRUST_PROXY,
+    ...(v.MONGODB_URI ? { mongo: { uri: v.MONGODB_URI, timeoutMs: v.MONGODB_TIMEOUT_MS } } : {}),
+    ...(v.GIT_REMOTE_URL
+      ? {
+          gitRemote: {
+            url: v.GIT_REMOTE_URL,
+            ...(v.GIT_REMOTE_USERNAME && v.GIT_REMOTE_TOKEN ? { auth: { username: v.GIT_REMOTE_USERNAME, password: v.GIT_REMOTE_TOKEN } } : {}),
+          },
+        }
+      : {}),
+    jwt: { issuer: publicUrl, audience: v.JWT_AUDIENCE },
+    ...(v.OIDC_ISSUER && v.OIDC_AUDIENCE ? { oidc: { issuer: v.OIDC_ISSUER, audience: v.OIDC_AUDIENCE } } : {}),
+    sopsAgeRecipients: v.SOPS_AGE_RECIPIENTS,
+    ...(v.GITHUB_WEBHOOK_SECRET ? { githubWebhookSecret: v.GITHUB_WEBHOOK_SECRET } : {}),
+    ...(v.FLUX_WEBHOOK_HMAC_KEY ? { fluxWebhookHmacKey: v.FLUX_WEBHOOK_HMAC_KEY } : {}),
+    cleanup: { sleepAfterHours: v.CLEANUP_SLEEP_AFTER_HOURS, deleteAfterHours: v.CLEANUP_DELETE_AFTER_HOURS },
+    validateTimeoutMs: v.VALIDATE_TIMEOUT_MS,
+    shutdownDeadlineMs: v.SHUTDOWN_DEADLINE_MS,
+    rateLimits: { authPerMinute: v.RATE_LIMIT_AUTH_PER_MINUTE, deployPerMinute: v.RATE_LIMIT_DEPLOY_PER_MINUTE },
+  };
+}
+
+/** What start-up logs: the configuration with secrets reduced to whether they are set. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  return {
+    production: config.production,
+    listen: `${config.host}:${config.port}`,
+    dataDir: config.dataDir,
+    appsRepo: config.appsRepo,
+    publicUrl: config.publicUrl,
+    store: config.mongo ? 'mongodb' : 'sqlite',
+    gitRemote: config.gitRemote ? new URL(config.gitRemote.url).host : 'none',
+    corsOrigins: config.corsOrigins,
+    oidc: config.oidc ? config.oidc.issuer : 'off',
+    sopsRecipients: config.sopsAgeRecipients.length,
+    githubWebhook: config.githubWebhookSecret ? 'set' : 'unset',
+    fluxWebhook: config.fluxWebhookHmacKey ? 'set' : 'unset',
+  };
+}

@@ -1,0 +1,83 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import { createAdminService } from '../apps/admin-service.js';
+import { createAppService } from '../apps/app-service.js';
+import { createDeployService } from '../apps/deploy-service.js';
+import { createOpsService } from '../apps/ops-service.js';
+import { NotFoundError, TooLargeError } from '../errors.js';
+import type { HttpDeps } from './deps.js';
+import type { AppEnv } from './env.js';
+import { handleError } from './error-mapping.js';
+import { auditTrail, requestContext, requireUser } from './middleware.js';
+import { RouteRegistry } from './openapi.js';
+import { appsRoutes } from './routes/apps-routes.js';
+import { authRoutes } from './routes/auth-routes.js';
+import { deploymentRoutes } from './routes/deployment-routes.js';
+import { opsAdminRoutes } from './routes/ops-admin-routes.js';
+import { healthRoutes, webhookRoutes } from './routes/public-routes.js';
+
+const PROTECTED_PREFIXES = ['/apps', '/apps/*', '/deployments/*', '/templates', '/change-requests', '/change-requests/*', '/ops/*', '/admin/*'];
+
+/**
+ * The HTTP API of API.md as one hono app, built from its dependencies.
+ * Middleware order matters: the request id and log first, then headers,
+ * CORS, the body limit and the audit trail; errors become responses only in
+ * {@link handleError}.
+ */
+export function createApp(deps: HttpDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const docs = new RouteRegistry();
+  const apps = createAppService(deps);
+  const deploys = createDeployService(deps, apps);
+  const ops = createOpsService(deps);
+  const admin = createAdminService(deps);
+
+  app.onError(handleError);
+  app.notFound(() => {
+    throw new NotFoundError('no such route');
+  });
+  app.use('*', requestContext(deps.logger, deps.metrics));
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin', referrerPolicy: 'no-referrer' }));
+  if (deps.http.corsOrigins.length > 0) {
+    const allowed = new Set(deps.http.corsOrigins);
+    app.use(
+      '/api/*',
+      cors({
+        // Echo only a configured origin, never `*`: credentials (the refresh cookie) are allowed.
+        origin: (origin) => (allowed.has(origin) ? origin : null),
+        credentials: true,
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+        allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
+        exposeHeaders: ['X-Request-Id', 'Retry-After'],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.http.bodyLimitBytes,
+      onError: () => {
+        throw new TooLargeError(`the request body is over ${deps.http.bodyLimitBytes} bytes`, { limit: deps.http.bodyLimitBytes });
+      },
+    }),
+  );
+  app.use('*', auditTrail(deps.store.audit, deps.now));
+
+  app.route('/', healthRoutes(deps, docs));
+  const api = new Hono<AppEnv>();
+  api.route('/', authRoutes(deps, docs));
+  api.route('/', webhookRoutes(deps, docs));
+  const openapiPath = docs.add({ method: 'get', path: '/openapi.json', tag: 'meta', summary: 'This document' });
+  api.get(openapiPath, (c) => c.json(docs.document({ title: 'Berth API', version: '1', serverUrl: deps.http.publicUrl })));
+
+  // Named prefixes rather than a catch-all, so that /auth/* and /webhooks/* stay open.
+  for (const prefix of PROTECTED_PREFIXES) api.use(prefix, requireUser(deps.auth));
+  api.route('/', appsRoutes(deps, docs, apps, deploys));
+  api.route('/', deploymentRoutes(deps, docs, deploys));
+  api.route('/', opsAdminRoutes(deps, docs, ops, admin));
+  app.route('/api/v1', api);
+  return app;
+}

@@ -1,0 +1,74 @@
+import { Hono, type Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { z } from 'zod';
+import { publicUser } from '../../auth/principal.js';
+import { UnauthorizedError } from '../../errors.js';
+import type { AppEnv } from '../env.js';
+import type { HttpDeps } from '../deps.js';
+import { clientIp, requireUser } from '../middleware.js';
+import type { RouteRegistry } from '../openapi.js';
+import { credentialsSchema, sessionResponse, signupSchema, userSchema } from '../schemas.js';
+import { valid } from '../validation.js';
+
+/** The refresh cookie: httpOnly, SameSite=Strict, scoped to the auth routes, Secure in production. */
+export const REFRESH_COOKIE = 'berth_refresh';
+const COOKIE_PATH = '/api/v1/auth';
+
+function setRefreshCookie(c: Context<AppEnv>, deps: HttpDeps, token: string, expiresAt: string | Date | undefined): void {
+  const maxAge = expiresAt ? Math.max(0, Math.floor((new Date(expiresAt).getTime() - Date.now()) / 1000)) : 30 * 24 * 3600;
+  setCookie(c, REFRESH_COOKIE, token, { httpOnly: true, sameSite: 'Strict', secure: deps.http.secureCookies, path: COOKIE_PATH, maxAge });
+}
+
+/** signup, login, refresh, logout, me: rate limited per client IP and per username. */
+export function authRoutes(deps: HttpDeps, docs: RouteRegistry): Hono<AppEnv> {
+  const r = new Hono<AppEnv>();
+  const limit = (c: Context<AppEnv>, username?: string) => {
+    deps.rateLimits.authByIp.take(clientIp(c, deps.http.trustProxy));
+    if (username !== undefined) deps.rateLimits.authByUsername.take(username.toLowerCase());
+  };
+
+  const signup = docs.add({ method: 'post', path: '/auth/signup', tag: 'auth', summary: 'Create an account (the first is admin)', body: signupSchema, status: 201, response: sessionResponse });
+  r.post(signup, valid('json', signupSchema), async (c) => {
+    const body = c.req.valid('json');
+    limit(c, body.username);
+    const session = await deps.auth.signup(body);
+    setRefreshCookie(c, deps, session.refreshToken, session.refreshExpiresAt);
+    return c.json({ user: session.user, accessToken: session.accessToken }, 201);
+  });
+
+  const login = docs.add({ method: 'post', path: '/auth/login', tag: 'auth', summary: 'Log in', body: credentialsSchema, response: sessionResponse });
+  r.post(login, valid('json', credentialsSchema), async (c) => {
+    const body = c.req.valid('json');
+    limit(c, body.username);
+    const session = await deps.auth.login(body);
+    setRefreshCookie(c, deps, session.refreshToken, session.refreshExpiresAt);
+    return c.json({ user: session.user, accessToken: session.accessToken });
+  });
+
+  const refresh = docs.add({ method: 'post', path: '/auth/refresh', tag: 'auth', summary: 'New access token from the refresh cookie (rotates it)', response: z.object({ accessToken: z.string() }) });
+  r.post(refresh, async (c) => {
+    limit(c);
+    const token = getCookie(c, REFRESH_COOKIE);
+    if (!token) throw new UnauthorizedError('no refresh cookie');
+    const next = await deps.auth.refresh(token);
+    setRefreshCookie(c, deps, next.refreshToken, next.refreshExpiresAt);
+    return c.json({ accessToken: next.accessToken });
+  });
+
+  const logout = docs.add({ method: 'post', path: '/auth/logout', tag: 'auth', summary: 'Revoke the refresh token', status: 204 });
+  r.post(logout, async (c) => {
+    const token = getCookie(c, REFRESH_COOKIE);
+    if (token) await deps.auth.logout(token);
+    deleteCookie(c, REFRESH_COOKIE, { path: COOKIE_PATH, secure: deps.http.secureCookies, httpOnly: true, sameSite: 'Strict' });
+    return c.body(null, 204);
+  });
+
+  const me = docs.add({ method: 'get', path: '/me', tag: 'auth', auth: true, summary: 'The current user', response: z.object({ user: userSchema }) });
+  r.get(me, requireUser(deps.auth), async (c) => {
+    const principal = c.get('principal');
+    const user = await deps.store.users.byId(principal.userId);
+    if (!user) throw new UnauthorizedError('the account behind this token no longer exists');
+    return c.json({ user: publicUser(user) });
+  });
+  return r;
+}

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import { verifyHmacSignature } from '../../apps/webhooks.js';
+import { UnavailableError } from '../../errors.js';
+import type { AppEnv } from '../env.js';
+import type { HttpDeps } from '../deps.js';
+import type { RouteRegistry } from '../openapi.js';
+
+/** /healthz, /readyz, /metrics and /.well-known/jwks.json, at the root. */
+export function healthRoutes(deps: HttpDeps, docs: RouteRegistry): Hono<AppEnv> {
+  const r = new Hono<AppEnv>();
+  r.get(docs.add({ method: 'get', path: '/healthz', root: true, tag: 'health', summary: 'The process is up' }), (c) => c.json({ ok: true }));
+  r.get(docs.add({ method: 'get', path: '/readyz', root: true, tag: 'health', summary: 'Store and apps repository reachable' }), async (c) => {
+    const checks = [{ name: 'store', check: () => deps.store.ping() }, ...(deps.readiness ?? [])];
+    const failed: string[] = [];
+    await Promise.all(
+      checks.map(async ({ name, check }) => {
+        try {
+          await withTimeout(check(), 2000);
+        } catch (err) {
+          c.get('logger').warn({ check: name, err: err instanceof Error ? err.message : String(err) }, 'readiness check failed');
+          failed.push(name);
+        }
+      }),
+    );
+    if (failed.length > 0) throw new UnavailableError(`not ready: ${failed.sort().join(', ')}`, { failed });
+    return c.json({ ok: true });
+  });
+  r.get(docs.add({ method: 'get', path: '/metrics', root: true, tag: 'health', summary: 'Prometheus metrics' }), async (c) => {
+    c.header('Content-Type', deps.metrics.registry.contentType);
+    return c.body(await deps.metrics.registry.metrics());
+  });
+  r.get(docs.add({ method: 'get', path: '/.well-known/jwks.json', root: true, tag: 'auth', summary: 'Public keys Berth signs access tokens with' }), async (c) => {
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.json(await deps.auth.jwks());
+  });
+  return r;
+}
+
+/** HMAC-verified webhooks: a forged delivery is a 401 and changes nothing. */
+export function webhookRoutes(deps: HttpDeps, docs: RouteRegistry): Hono<AppEnv> {
+  const r = new Hono<AppEnv>();
+  const record = async (action: string, requestId: string, details: Record<string, unknown>) =>
+    deps.store.audit.append({ id: randomUUID(), at: deps.now().toISOString(), actor: 'webhook', action, requestId, outcome: 'ok', details });
+
+  r.post(docs.add({ method: 'post', path: '/webhooks/github', tag: 'webhooks', summary: 'GitHub events (X-Hub-Signature-256)', status: 202 }), async (c) => {
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    verifyHmacSignature(deps.webhooks.githubSecret, body, c.req.header('X-Hub-Signature-256'), 'GitHub');
+    const event = (c.req.header('X-GitHub-Event') ?? 'unknown').slice(0, 64);
+    await record('webhook.github', c.get('requestId'), { event, delivery: (c.req.header('X-GitHub-Delivery') ?? '').slice(0, 64) });
+    return c.json({ received: true, event }, 202);
+  });
+
+  r.post(docs.add({ method: 'post', path: '/webhooks/flux', tag: 'webhooks', summary: 'Flux notification-controller events (generic-hmac X-Signature)', status: 202 }), async (c) => {
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    verifyHmacSignature(deps.webhooks.fluxHmacKey, body, c.req.header('X-Signature'), 'Flux');
+    let reason = 'unknown';
+    try {
+      const parsed: unknown = JSON.parse(new TextDecoder().decode(body));
+      if (typeof parsed === 'object' && parsed !== null && 'reason' in parsed && typeof parsed.reason === 'string') reason = parsed.reason.slice(0, 100);
+    } catch {
+      // A signed but unparsable event is still recorded: the signature proves who sent it.
+    }
+    await record('webhook.flux', c.get('requestId'), { reason });
+    return c.json({ received: true }, 202);
+  });
+  return r;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
