@@ -58,7 +58,8 @@ export function cleanupTask(options: CleanupTaskOptions): PeriodicTask {
       const sleep = result.plan.sleep.map(appKey);
       const remove = result.plan.delete.map(appKey);
       logger.info({ requestId, sleep, delete: remove, dryRun: options.dryRun ?? false }, 'cleanup of inactive apps');
-      const commits = [result.sleep, result.delete].flatMap((half) => (half && 'commit' in half && half.commit ? [half.commit] : []));
+      // Only new commits: a re-run in the same window that found its commits changed nothing.
+      const commits = [result.sleep, result.delete].flatMap((half) => (half?.status === 'committed' ? [half.commit] : []));
       if (commits.length > 0) {
         await options.store.audit.append({
           id: randomUUID(),
