@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { getCookie, setCookie } from 'hono/cookie';
+import { clearedRefreshCookieOptions, REFRESH_COOKIE, refreshCookieOptions } from '../../auth/cookies.js';
 import { z } from 'zod';
 import { publicUser } from '../../auth/principal.js';
 import { UnauthorizedError } from '../../errors.js';
@@ -10,13 +11,10 @@ import type { RouteRegistry } from '../openapi.js';
 import { credentialsSchema, sessionResponse, signupSchema, userSchema } from '../schemas.js';
 import { valid } from '../validation.js';
 
-/** The refresh cookie: httpOnly, SameSite=Strict, scoped to the auth routes, Secure in production. */
-export const REFRESH_COOKIE = 'berth_refresh';
-const COOKIE_PATH = '/api/v1/auth';
-
+/** The refresh cookie (httpOnly, SameSite=Strict, scoped to /api/v1/auth, Secure in production): the auth module's options. */
 function setRefreshCookie(c: Context<AppEnv>, deps: HttpDeps, token: string, expiresAt: string | Date | undefined): void {
-  const maxAge = expiresAt ? Math.max(0, Math.floor((new Date(expiresAt).getTime() - Date.now()) / 1000)) : 30 * 24 * 3600;
-  setCookie(c, REFRESH_COOKIE, token, { httpOnly: true, sameSite: 'Strict', secure: deps.http.secureCookies, path: COOKIE_PATH, maxAge });
+  const maxAgeSeconds = expiresAt ? Math.max(0, Math.floor((new Date(expiresAt).getTime() - Date.now()) / 1000)) : undefined;
+  setCookie(c, REFRESH_COOKIE, token, refreshCookieOptions({ secure: deps.http.secureCookies, ...(maxAgeSeconds !== undefined ? { maxAgeSeconds } : {}) }));
 }
 
 /** signup, login, refresh, logout, me: rate limited per client IP and per username. */
@@ -59,7 +57,7 @@ export function authRoutes(deps: HttpDeps, docs: RouteRegistry): Hono<AppEnv> {
   r.post(logout, async (c) => {
     const token = getCookie(c, REFRESH_COOKIE);
     if (token) await deps.auth.logout(token);
-    deleteCookie(c, REFRESH_COOKIE, { path: COOKIE_PATH, secure: deps.http.secureCookies, httpOnly: true, sameSite: 'Strict' });
+    setCookie(c, REFRESH_COOKIE, '', clearedRefreshCookieOptions({ secure: deps.http.secureCookies }));
     return c.body(null, 204);
   });
 
