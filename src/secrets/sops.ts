@@ -16,8 +16,11 @@ import {
 /*
  * Writes what `sops --encrypt --age <r1>,<r2> --encrypted-regex '^(data|stringData)$'`
  * writes for a Secret manifest, so Flux's kustomize-controller (which links the
- * real sops packages) decrypts it and verifies its MAC. Metadata stays readable
- * for reviewers; only the values under stringData are encrypted.
+ * real sops packages) decrypts it, and `sops --decrypt` on the committed file
+ * verifies its MAC. Flux itself skips the MAC check by default because
+ * kustomize adds labels to every resource (the app kustomization does), so
+ * the MAC protects the file in Git, not the built object. Metadata stays
+ * readable for reviewers; only the values under stringData are encrypted.
  */
 
 /** The encrypted_regex Flux-style Secrets use: values only, names readable. */
