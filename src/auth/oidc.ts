@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, jwtVerify, type JWTPayload, type RemoteJWKSet } from 'jose';
 import { z } from 'zod';
 import { nameProblem } from '../domain/names.js';
 import { ConflictError, UnauthorizedError, UnavailableError } from '../errors.js';
 import type { UserStore } from '../store/port.js';
 import { ROLES, type Role, type User } from '../store/types.js';
+import { createOutageGate } from './outage-gate.js';
 import { principalOf, withEditor, type Principal } from './principal.js';
 import { CLOCK_TOLERANCE_SECONDS, describeJoseFailure, MAX_TOKEN_LENGTH } from './tokens.js';
 
@@ -32,6 +33,8 @@ export interface OidcOptions {
   readonly cooldownMs?: number;
   /** How long fetched keys are trusted before a refetch; default 10 min. */
   readonly cacheMaxAgeMs?: number;
+  /** After the provider fails to answer, refuse at once for this long (doubling per failure, jittered, max 30 s); default 500 ms. */
+  readonly outageBackoffMs?: number;
   readonly now?: () => Date;
 }
 
@@ -113,28 +116,36 @@ function identityFrom(payload: JWTPayload, options: OidcOptions): OidcIdentity {
   return options.rolesClaim ? { ...identity, roles: rolesFrom(payload, options.rolesClaim) } : identity;
 }
 
+const KEYS_UNAVAILABLE = 'the identity provider did not answer for its signing keys in time';
+
 /** Builds a verifier for one external issuer. Nothing is fetched until the first token arrives. */
 export function createOidcVerifier(options: OidcOptions): OidcVerifier {
-  let keySet: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
-  const getKeySet = () => {
-    keySet ??= (async () => {
+  const gate = createOutageGate({ message: KEYS_UNAVAILABLE, ...(options.outageBackoffMs ? { baseMs: options.outageBackoffMs } : {}) });
+  let remote: RemoteJWKSet | undefined;
+  const keySet = async (): Promise<RemoteJWKSet> => {
+    // With fresh cached keys jose needs no network, so an outage need not refuse the token.
+    if (remote?.fresh) return remote;
+    gate.check();
+    if (remote) return remote;
+    try {
       const uri = options.jwksUri ? new URL(options.jwksUri) : await discoverJwksUri(options.issuer, options.timeoutMs);
-      return createRemoteJWKSet(uri, {
+      remote ??= createRemoteJWKSet(uri, {
         timeoutDuration: options.timeoutMs,
         cooldownDuration: options.cooldownMs ?? 30_000,
         cacheMaxAge: options.cacheMaxAgeMs ?? 600_000,
       });
-    })();
-    // A failed discovery is retried by the next request rather than cached for ever.
-    keySet.catch(() => (keySet = undefined));
-    return keySet;
+      return remote;
+    } catch (error) {
+      gate.failed();
+      throw error;
+    }
   };
   return {
     issuer: options.issuer,
     async verify(token) {
       if (typeof token !== 'string' || token.length === 0) throw new UnauthorizedError('access token missing');
       if (token.length > MAX_TOKEN_LENGTH) throw new UnauthorizedError('access token is too long');
-      const keys = await getKeySet();
+      const keys = await keySet();
       try {
         const { payload } = await jwtVerify(token, keys, {
           algorithms: OIDC_ALGORITHMS,
@@ -144,10 +155,14 @@ export function createOidcVerifier(options: OidcOptions): OidcVerifier {
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
           ...(options.now ? { currentDate: options.now() } : {}),
         });
+        gate.succeeded();
         return identityFrom(payload, options);
       } catch (error) {
         if (error instanceof UnauthorizedError) throw error;
-        if (isKeySetUnavailable(error)) throw new UnavailableError('the identity provider did not answer for its signing keys in time');
+        if (isKeySetUnavailable(error)) {
+          gate.failed();
+          throw new UnavailableError(KEYS_UNAVAILABLE);
+        }
         throw new UnauthorizedError(describeJoseFailure(error));
       }
     },
