@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.berth/**', 'runner/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.berth/**', 'runner/**', 'test/fixtures/**', 'templates/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
