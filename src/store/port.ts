@@ -11,7 +11,10 @@ import type { AppRecord, AuditEvent, Deployment, Draft, Job, RefreshToken, Role,
  * a missing row is `undefined`, not an error.
  */
 export interface UserStore {
-  /** Atomically: the very first user gets `admin` (plus `editor`); later ones get `roles`. */
+  /**
+   * Atomically: the very first user gets `admin` (plus `editor`); later ones get `roles`.
+   * Username, email and externalId are each unique, username and email ignoring case (ConflictError).
+   */
   create(user: Omit<User, 'roles'> & { readonly roles: readonly Role[] }): Promise<User>;
   byId(id: string): Promise<User | undefined>;
   byUsername(username: string): Promise<User | undefined>;
@@ -22,6 +25,7 @@ export interface UserStore {
 }
 
 export interface RefreshTokenStore {
+  /** The user must exist (adapters may refuse an unknown user id). */
   insert(token: RefreshToken): Promise<void>;
   byHash(hash: string): Promise<RefreshToken | undefined>;
   /**
