@@ -48,6 +48,8 @@ export function kustomizeTextProblem(text: string): string | undefined {
 
 /** Variables the runner itself needs; an app cannot override them. */
 export const RESERVED_ENV_NAMES: readonly string[] = ['CODE_DIR', 'ENTRYPOINT', 'PORT'];
+/** The runner's own settings (BERTH_ALLOWED_IMPORTS, ...): an app must not override them. */
+export const RESERVED_ENV_PREFIX = 'BERTH_';
 
 /** RFC 3339, as `new Date().toISOString()` writes it (offsets accepted). */
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
@@ -73,7 +75,9 @@ function checkEnvName(name: unknown, where: string): string {
   if (typeof name !== 'string' || !ENV_NAME.test(name)) {
     fail(`${where} name ${JSON.stringify(name)} must be upper-case letters, digits and "_", not starting with a digit`, { name });
   }
-  if (RESERVED_ENV_NAMES.includes(name)) fail(`${where} name ${name} is reserved for the runner`, { name });
+  if (RESERVED_ENV_NAMES.includes(name) || name.startsWith(RESERVED_ENV_PREFIX)) {
+    fail(`${where} name ${name} is reserved for the runner`, { name });
+  }
   return name;
 }
 

@@ -90,6 +90,10 @@ describe('deploy', () => {
       { ...helloApp('alice', 'todo'), files: { 'main.py': 'x', '.env': 'x' } },
       { ...helloApp('alice', 'todo'), files: { 'main.py': 'x', 'a/../../b.py': 'x' } },
       { ...helloApp('alice', 'todo'), entrypoint: 'missing.py' },
+      { ...helloApp('alice', 'todo'), env: { BERTH_ALLOWED_IMPORTS: 'os' } },
+      { ...helloApp('alice', 'todo'), env: { PORT: '1' } },
+      { ...helloApp('alice', 'todo'), env: { 'lower-case': 'x' } },
+      { ...helloApp('alice', 'todo'), env: { 'A\nB': 'x' } },
     ];
     for (const input of hostile) {
       await expect(async () => f.gitops.deploy(input, { actor: alice, requestId: f.nextRequest() })).rejects.toThrow();
