@@ -1,0 +1,113 @@
+import { BerthError, UnauthorizedError } from '../errors.js';
+import { readCredentials, writeCredentials, type Credentials } from './credentials.js';
+
+/** Every call is bounded; the SSE stream has its own, longer bound. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const STREAM_TIMEOUT_MS = 10 * 60_000;
+
+export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
+
+/** The server's error body, as a typed error the CLI's one error handler prints. */
+export class ApiError extends BerthError {
+  constructor(
+    readonly status: number,
+    message: string,
+    details?: unknown,
+  ) {
+    super(status === 401 ? 'unauthorized' : status === 404 ? 'not_found' : status === 422 ? 'invalid_code' : 'invalid_input', message, details);
+  }
+}
+
+function errorOf(status: number, body: unknown): ApiError {
+  if (typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'object' && body.error !== null) {
+    const error = body.error as { message?: unknown; details?: unknown };
+    return new ApiError(status, typeof error.message === 'string' ? error.message : `HTTP ${status}`, error.details);
+  }
+  return new ApiError(status, `HTTP ${status}`);
+}
+
+function refreshCookieOf(res: Response): string | undefined {
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('berth_refresh='));
+  const value = cookie?.split(';')[0]?.slice('berth_refresh='.length);
+  return value || undefined;
+}
+
+/** A small client of the Berth API for the CLI: JSON, timeouts, one refresh on an expired token. */
+export class ApiClient {
+  constructor(
+    readonly server: string,
+    private credentials: Credentials | undefined,
+    private readonly credentialsFile?: string,
+  ) {}
+
+  static async open(server: string | undefined, credentialsFile?: string): Promise<ApiClient> {
+    const saved = await readCredentials(credentialsFile);
+    const chosen = (server ?? saved?.server ?? DEFAULT_SERVER).replace(/\/+$/, '');
+    return new ApiClient(chosen, saved?.server === chosen ? saved : undefined, credentialsFile);
+  }
+
+  async login(username: string, password: string): Promise<Credentials> {
+    const res = await this.fetch('POST', '/api/v1/auth/login', { username, password }, false);
+    const body = (await res.json()) as { accessToken: string; user: { username: string } };
+    const refreshToken = refreshCookieOf(res);
+    this.credentials = { server: this.server, username: body.user.username, accessToken: body.accessToken, ...(refreshToken ? { refreshToken } : {}) };
+    await writeCredentials(this.credentials, this.credentialsFile);
+    return this.credentials;
+  }
+
+  get username(): string {
+    if (!this.credentials) throw new UnauthorizedError(`not logged in to ${this.server}: run berth login`);
+    return this.credentials.username;
+  }
+
+  /** JSON request; on a 401 with a saved refresh token, refreshes once and retries. */
+  async json(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<unknown> {
+    let res = await this.fetch(method, path, body, true, headers);
+    if (res.status === 401 && (await this.refresh())) res = await this.fetch(method, path, body, true, headers);
+    const text = await res.text();
+    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    if (!res.ok) throw errorOf(res.status, parsed);
+    return parsed;
+  }
+
+  /** The raw SSE response of a deployment. */
+  async events(id: string): Promise<Response> {
+    const res = await fetch(`${this.server}/api/v1/deployments/${encodeURIComponent(id)}/events`, {
+      headers: { Authorization: `Bearer ${this.credentials?.accessToken ?? ''}`, Accept: 'text/event-stream' },
+      signal: AbortSignal.timeout(STREAM_TIMEOUT_MS),
+    });
+    if (!res.ok) throw errorOf(res.status, await res.json().catch(() => undefined));
+    return res;
+  }
+
+  private async refresh(): Promise<boolean> {
+    if (!this.credentials?.refreshToken) return false;
+    const res = await fetch(`${this.server}/api/v1/auth/refresh`, {
+      method: 'POST',
+      headers: { Cookie: `berth_refresh=${this.credentials.refreshToken}` },
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    if (!res.ok) return false;
+    const body = (await res.json()) as { accessToken: string };
+    const refreshToken = refreshCookieOf(res);
+    this.credentials = { ...this.credentials, accessToken: body.accessToken, ...(refreshToken ? { refreshToken } : {}) };
+    await writeCredentials(this.credentials, this.credentialsFile);
+    return true;
+  }
+
+  private async fetch(method: string, path: string, body: unknown, auth: boolean, headers: Record<string, string> = {}): Promise<Response> {
+    if (auth && !this.credentials) throw new UnauthorizedError(`not logged in to ${this.server}: run berth login`);
+    const res = await fetch(`${this.server}${path}`, {
+      method,
+      headers: {
+        ...(auth && this.credentials ? { Authorization: `Bearer ${this.credentials.accessToken}` } : {}),
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    if (!auth && !res.ok) throw errorOf(res.status, await res.json().catch(() => undefined));
+    return res;
+  }
+}
