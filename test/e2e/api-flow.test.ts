@@ -82,4 +82,15 @@ describe('API.md end to end on the real server', () => {
     expect(server.output()).not.toContain(token);
     expect(readFileSync(join(dataDir, 'berth.db')).includes(Buffer.from('correct horse'))).toBe(false);
   });
+
+  it('shuts down gracefully on SIGTERM: exit 0 after stopping the runner and closing the store', async () => {
+    const api = client(server.url);
+    const token = await api.signup('late');
+    await api.call('POST', '/api/v1/apps', { token, body: { name: 'last', template: 'hello' } });
+    const accepted = await api.call('POST', '/api/v1/apps/late/last/deploy', { token, body: {} });
+    expect(accepted.status).toBe(202);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toContain('"msg":"stopped"');
+  });
 });
