@@ -1,3 +1,5 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
 import { Errors, readBlob, readCommit, readObject, readTree } from 'isomorphic-git';
 import type { CommitObject } from 'isomorphic-git';
 import { InputError, NotFoundError } from '../../errors.js';
@@ -72,8 +74,9 @@ function translateMissing(oid: string, kind: string) {
  * (see object-writer.ts for why not through isomorphic-git).
  */
 export class ObjectStore {
-  /** isomorphic-git's cache; fetch and push get it too. */
-  readonly cache = {};
+  private packCache: object = {};
+  private knownPacks = new Set<string>();
+  private packsCheckedAt = 0;
   private readonly trees: LruCache<string, Tree>;
   private readonly commits = new LruCache<string, CommitObject>(20_000);
   private readonly blobs = new LruCache<string, Uint8Array>(32 * 1024 * 1024, (blob) => blob.byteLength + 64);
@@ -97,7 +100,7 @@ export class ObjectStore {
     if (cached) return Promise.resolve(cached);
     return this.loadingTrees.load(oid, async () => {
       await this.written(oid);
-      const { tree } = await readTree({ fs: gitFs, gitdir: this.gitdir, oid, cache: this.cache }).catch(
+      const { tree } = await readTree({ fs: gitFs, gitdir: this.gitdir, oid, cache: await this.cache() }).catch(
         translateMissing(oid, 'tree'),
       );
       const parsed = new Tree(
@@ -114,7 +117,7 @@ export class ObjectStore {
     if (cached) return Promise.resolve(cached);
     return this.loadingBlobs.load(oid, async () => {
       await this.written(oid);
-      const { blob } = await readBlob({ fs: gitFs, gitdir: this.gitdir, oid, cache: this.cache }).catch(
+      const { blob } = await readBlob({ fs: gitFs, gitdir: this.gitdir, oid, cache: await this.cache() }).catch(
         translateMissing(oid, 'blob'),
       );
       this.blobs.set(oid, blob);
@@ -135,7 +138,7 @@ export class ObjectStore {
     if (cached) return Promise.resolve(cached);
     return this.loadingCommits.load(oid, async () => {
       await this.written(oid);
-      const { commit } = await readCommit({ fs: gitFs, gitdir: this.gitdir, oid, cache: this.cache }).catch(
+      const { commit } = await readCommit({ fs: gitFs, gitdir: this.gitdir, oid, cache: await this.cache() }).catch(
         translateMissing(oid, 'commit'),
       );
       if (remember) this.commits.set(oid, commit);
@@ -172,6 +175,22 @@ export class ObjectStore {
     if (failed) throw failed.reason;
   }
 
+  /**
+   * isomorphic-git's cache (fetch gets it too). It keeps every pack it ever
+   * read in memory, so after `git gc` replaced the packs, the old ones would
+   * stay forever: when a pack we knew disappears, start a new cache. New
+   * packs (every fetch adds one) keep the cache. Checked at most once a second.
+   */
+  async cache(): Promise<object> {
+    if (Date.now() - this.packsCheckedAt < 1_000) return this.packCache;
+    this.packsCheckedAt = Date.now();
+    const listed = await fsp.readdir(path.join(this.gitdir, 'objects', 'pack')).catch(() => []);
+    const packs = new Set(listed.filter((name) => name.endsWith('.idx')));
+    if ([...this.knownPacks].some((name) => !packs.has(name))) this.packCache = {};
+    this.knownPacks = packs;
+    return this.packCache;
+  }
+
   /** An object this process is still writing must be on disk before isomorphic-git looks for it. */
   private async written(oid: string): Promise<void> {
     await this.writing.get(oid);
@@ -201,7 +220,7 @@ export class ObjectStore {
     const recent = this.recent.get(oid);
     if (recent) return recent;
     await this.written(oid);
-    const found = await readObject({ fs: gitFs, gitdir: this.gitdir, oid, format: 'content', cache: this.cache }).catch(
+    const found = await readObject({ fs: gitFs, gitdir: this.gitdir, oid, format: 'content', cache: await this.cache() }).catch(
       translateMissing(oid, 'object'),
     );
     if (found.format !== 'content' || (found.type !== 'blob' && found.type !== 'tree' && found.type !== 'commit')) {

@@ -150,7 +150,7 @@ export class RemoteMirror implements BranchPublisher {
   private async fetchHead(branch: string): Promise<string | undefined> {
     const ref = branchRef(branch);
     await this.configure();
-    const connection = { fs: gitFs, http: this.http, gitdir: this.store.gitdir, url: this.remote.url, cache: this.store.cache };
+    const connection = { fs: gitFs, http: this.http, gitdir: this.store.gitdir, url: this.remote.url, cache: await this.store.cache() };
     try {
       const result = await this.run('fetch', () =>
         fetch({ ...connection, headers: this.headers(), ref, remoteRef: ref, singleBranch: true, tags: false }),
