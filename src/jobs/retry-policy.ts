@@ -1,4 +1,4 @@
-import { BerthError, TransientError } from '../errors.js';
+import { BerthError, TransientError, UnavailableError } from '../errors.js';
 
 /** Exponential backoff bounds for retried jobs. */
 export interface BackoffOptions {
@@ -19,7 +19,7 @@ function hasTransientMark(error: object): error is TransientMark {
 
 /** True when a retry may succeed where this attempt failed. */
 export function isTransient(error: unknown): boolean {
-  if (error instanceof TransientError) return true;
+  if (error instanceof TransientError || error instanceof UnavailableError) return true;
   return typeof error === 'object' && error !== null && hasTransientMark(error);
 }
 
@@ -40,11 +40,11 @@ export function retryDelayMs(attempt: number, backoff: BackoffOptions, random: (
 
 /**
  * What a person reads in a failed job or deployment. Berth's own errors
- * already say what went wrong in the user's terms; anything else is a bug,
+ * (and errors marked transient) already say what went wrong; anything else is a bug,
  * and the message says so instead of pretending the user can fix it.
  */
 export function describeFailure(error: unknown): string {
-  if (error instanceof BerthError) return error.message;
+  if (error instanceof BerthError || (error instanceof Error && isTransient(error))) return error.message;
   const reason = error instanceof Error ? error.message : String(error);
   return `internal error (${reason}); this is a bug in Berth, not in your app: tell an operator`;
 }

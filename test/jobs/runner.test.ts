@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store-sqlite/index.js';
+import { UnavailableError } from '../../src/errors.js';
 import { readNodeId } from '../../src/jobs/node-id.js';
+import { markTransient } from '../../src/jobs/retry-policy.js';
 import { createJobRunner, type JobHandler, type JobMetrics, type JobRunner, type JobRunnerOptions } from '../../src/jobs/runner.js';
 import type { Store } from '../../src/store/port.js';
 import type { Job } from '../../src/store/types.js';
@@ -151,6 +153,26 @@ describe('job runner on SQLite', () => {
     expect(failed).toEqual([message]);
     expect(await store.jobs.get('bug')).toMatchObject({ attempts: 1, lastError: message });
     expect(metrics).toMatchObject([{ kind: 'work', outcome: 'failed', attempt: 1 }]);
+  });
+
+  it('errors marked transient and UnavailableError are retried with backoff, then the job succeeds', async () => {
+    await store.jobs.enqueue(newJob('flaky'));
+    const failures = [markTransient(new Error('socket hang up')), new UnavailableError('the database timed out')];
+    const retries: string[] = [];
+    const handler: JobHandler = {
+      run: async () => {
+        const next = failures.shift();
+        if (next) throw next;
+      },
+      retrying: async (_job, message, retryAt) => {
+        retries.push(message);
+        expect(Date.parse(retryAt)).toBeGreaterThan(Date.now());
+      },
+    };
+    await start({ handlers: { work: handler }, owner: 'a', backoff: { baseMs: 20, maxMs: 40 }, random: () => 0.999 });
+    await waitFor(async () => (await stateOf('flaky')) === 'done', 5_000, 'flaky done');
+    expect(retries).toEqual(['socket hang up', 'the database timed out']);
+    expect((await store.jobs.get('flaky'))?.attempts).toBe(3);
   });
 
   it('idle() resolves once the queue is empty, and kick() starts a new job before the next poll', async () => {
