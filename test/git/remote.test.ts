@@ -168,6 +168,21 @@ describe.skipIf(!toolOrSkip('git'))('git adapter: mirroring a remote over smart 
     await adapter.deleteBranch(branch);
   });
 
+  it('seeds an empty remote from a local commit with updateBranch, then writes on top', async () => {
+    const emptyName = `empty-${Math.random().toString(36).slice(2, 8)}.git`;
+    const emptyRemote = initBare(join(dir.path, 'remote'), emptyName);
+    gitIn(emptyRemote, 'config', 'http.receivepack', 'true');
+    const gitdir = initBare(join(dir.path, 'replicas'), `r${(replicas += 1)}.git`);
+    const skeleton = seedCommit(gitdir, 'main', [['kustomization.yaml', 'resources: []\n'], ['apps/README.md', 'apps\n']], 'skeleton');
+    const adapter = createLocalGit({ gitdir, committer: BERTH, remote: { url: `${server.url}/${emptyName}`, auth: CREDENTIALS } });
+    adapters.push(adapter);
+    await adapter.updateBranch('main', skeleton, undefined);
+    expect(gitIn(emptyRemote, 'rev-parse', 'main')).toBe(skeleton);
+    const outcome = await adapter.apply(changeRequest({ requestId: 'r-1', changes: [{ path: 'apps/a.txt', content: 'a\n' }] }));
+    expect(gitIn(emptyRemote, 'log', '--format=%H', 'main').split('\n')).toEqual([commitOf(outcome), skeleton]);
+    expect(gitIn(emptyRemote, 'fsck', '--strict', '--no-dangling')).toBe('');
+  });
+
   it('moves credentials written into the URL out of it: git config and messages never carry them', async () => {
     const gitdir = initBare(join(dir.path, 'replicas'), `r${(replicas += 1)}.git`);
     const withSecret = url.replace('http://', `http://${CREDENTIALS.username}:${CREDENTIALS.password}@`);
