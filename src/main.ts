@@ -55,6 +55,24 @@ async function ensureAppsRepo(config: Config, logger: Logger): Promise<void> {
   }
 }
 
+/**
+ * With a remote, the local branch follows the remote; an empty remote would
+ * make the first fetch drop the local skeleton. Push it first: the push only
+ * lands if the remote has no such branch, so an existing history is kept.
+ */
+async function seedEmptyRemote(config: Config, committer: { name: string; email: string }, git: ReturnType<typeof createLocalGit>, logger: Logger): Promise<void> {
+  const localOnly = createLocalGit({ gitdir: config.appsRepo, committer });
+  const local = await localOnly.head(config.branch);
+  await localOnly.close();
+  if (!local) return;
+  try {
+    await git.updateBranch(config.branch, local, undefined);
+    logger.info({ commit: local }, 'seeded the empty remote apps repository');
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
+  }
+}
+
 /** The composition root: config → store → apps repo → gitops → auth → validator → jobs → HTTP. */
 async function start(): Promise<void> {
   const config = loadConfig(process.env);
@@ -64,11 +82,9 @@ async function start(): Promise<void> {
 
   const store = await openStore(config);
   await ensureAppsRepo(config, logger);
-  const git = createLocalGit({
-    gitdir: config.appsRepo,
-    committer: { name: 'Berth', email: `berth@${hostname() || 'localhost'}` },
-    ...(config.gitRemote ? { remote: config.gitRemote } : {}),
-  });
+  const committer = { name: 'Berth', email: `berth@${hostname() || 'localhost'}` };
+  const git = createLocalGit({ gitdir: config.appsRepo, committer, ...(config.gitRemote ? { remote: config.gitRemote } : {}) });
+  if (config.gitRemote) await seedEmptyRemote(config, committer, git, logger);
   const renderSettings = { ...DEFAULT_RENDER_SETTINGS, appDomain: config.appDomain };
   const gitops = createGitOps({ git, context: { templates: defaultTemplates(), settings: renderSettings }, branch: config.branch });
 
