@@ -15,6 +15,7 @@ import { renderApp, defaultTemplates } from '../src/render/index.js';
 import { DEFAULT_RENDER_SETTINGS } from '../src/render/settings.js';
 import { commitWithPlumbing, git, seedWithFastImport, unpackAll } from './git-cli.js';
 import { appsRepoFiles, benchApp } from './seed-apps.js';
+import { benchService } from './service.js';
 import { fmt, percentile, timeMs } from './stats.js';
 
 const quick = process.argv.includes('--quick');
@@ -97,6 +98,10 @@ function kustomizeTimes(gitdir: string, size: number): string {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--service-only')) {
+    for (const line of await benchService(quick, skeleton, settings, templates)) console.log(line);
+    return;
+  }
   console.log(`berth bench${quick ? ' (quick)' : ''}: ${samples} deploys per row, node ${process.version}`);
   const rows: Row[] = [];
   const builds: string[] = [];
@@ -133,6 +138,8 @@ async function main(): Promise<void> {
   const p50 = (size: number) => percentile(rows.filter((r) => r.size === size).flatMap((r) => r.berth), 50);
   console.log(`\n10,000-app p50 / 100-app p50: ${(p50(10_000) / p50(100)).toFixed(2)}x`);
   console.log(builds.join('\n'));
+  console.log('');
+  for (const line of await benchService(quick, skeleton, settings, templates)) console.log(line);
 }
 
 main()
