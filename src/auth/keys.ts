@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { z } from 'zod';
+import { loadOrCreatePrivateFile } from '../adapters/fs/private-file.js';
 import { InputError } from '../errors.js';
 
 /**
@@ -79,50 +78,15 @@ async function generatePrivateJwk(): Promise<PrivateJwk> {
   return parsePrivateJwk(jwk, 'generated key');
 }
 
-function isErrno(error: unknown, code: string): boolean {
-  return error instanceof Error && 'code' in error && error.code === code;
-}
-
-/**
- * Writes the key so that no reader ever sees a partial file and two replicas
- * starting together agree on one key: write a private temp file, then link()
- * it into place, which fails if another process got there first.
- */
-async function createKeyFile(path: string): Promise<void> {
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(temp, JSON.stringify(await generatePrivateJwk()) + '\n', { mode: 0o600, flag: 'wx' });
-  try {
-    await link(temp, path);
-  } catch (error) {
-    if (!isErrno(error, 'EEXIST')) throw error;
-  } finally {
-    await unlink(temp).catch(() => undefined);
-  }
-}
-
-async function readKeyFile(path: string): Promise<SigningKey> {
-  const info = await stat(path);
-  if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
-    throw new InputError(`${path} is readable by other users (mode ${(info.mode & 0o777).toString(8)}); run chmod 600 on it`);
-  }
-  return fromPrivateJwk(parsePrivateJwk(await readFile(path, 'utf8'), path));
-}
-
 /** Where the signing key comes from: a data directory (created on first use) or config. */
 export type SigningKeySource = { readonly dir: string } | { readonly privateJwk: unknown };
 
 /** Loads the signing key, creating `<dir>/signing-key.json` (mode 0600) on first start. */
 export async function loadOrCreateSigningKey(source: SigningKeySource): Promise<SigningKey> {
   if ('privateJwk' in source) return fromPrivateJwk(parsePrivateJwk(source.privateJwk, 'the configured signing key'));
-  await mkdir(source.dir, { recursive: true, mode: 0o700 });
   const path = join(source.dir, SIGNING_KEY_FILE);
-  try {
-    return await readKeyFile(path);
-  } catch (error) {
-    if (!isErrno(error, 'ENOENT')) throw error;
-  }
-  await createKeyFile(path);
-  return readKeyFile(path);
+  const text = await loadOrCreatePrivateFile(path, async () => `${JSON.stringify(await generatePrivateJwk())}\n`, (message) => new InputError(message));
+  return fromPrivateJwk(parsePrivateJwk(text, path));
 }
 
 /** The JWKS document for /.well-known/jwks.json: public halves only. */
