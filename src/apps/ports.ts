@@ -48,10 +48,4 @@ export type SecretManifestEncryptor = (input: {
   readonly recipients: readonly string[];
 }) => Promise<string> | string;
 
-export interface Starter {
-  readonly id: string;
-  readonly name: string;
-  readonly description: string;
-  readonly files: Readonly<Record<string, string>>;
-  readonly entrypoint: string;
-}
+export type { Starter } from '../starters/index.js';
