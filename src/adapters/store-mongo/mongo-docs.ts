@@ -16,7 +16,7 @@ import {
   parseJson,
   rolesSchema,
   timelineSchema,
-} from '../store-sqlite/records.js';
+} from '../../store/record-schemas.js';
 
 export interface UserDoc {
   _id: string;

@@ -2,7 +2,7 @@
 import type { Collection, Db, Filter, UpdateFilter } from 'mongodb';
 import type { JobStore } from '../../store/port.js';
 import type { Job } from '../../store/types.js';
-import { toInstant, toJsonText } from '../store-sqlite/records.js';
+import { toInstant, toJsonText } from '../../store/record-schemas.js';
 import { toJob } from './mongo-docs.js';
 import type { DeploymentDoc, JobDoc } from './mongo-docs.js';
 import { guard } from './mongo-errors.js';

@@ -1,7 +1,7 @@
 /** Leases, the audit trail and settings on MongoDB. */
 import type { Collection, Db, Filter } from 'mongodb';
 import type { AuditStore, LeaseStore, SettingsStore } from '../../store/port.js';
-import { toInstant, toJsonText } from '../store-sqlite/records.js';
+import { toInstant, toJsonText } from '../../store/record-schemas.js';
 import { toAuditEvent } from './mongo-docs.js';
 import type { AuditDoc, LeaseDoc, SettingDoc } from './mongo-docs.js';
 import { guard, isDuplicateKey } from './mongo-errors.js';

@@ -2,7 +2,7 @@
 import type { Collection, Db } from 'mongodb';
 import type { RefreshTokenStore, UserStore } from '../../store/port.js';
 import type { User } from '../../store/types.js';
-import { firstUserRoles, normaliseRoles } from '../store-sqlite/records.js';
+import { firstUserRoles, normaliseRoles } from '../../store/record-schemas.js';
 import { fromRefreshToken, fromUser, toRefreshToken, toUser } from './mongo-docs.js';
 import type { MetaDoc, RefreshTokenDoc, UserDoc } from './mongo-docs.js';
 import { guard, isDuplicateKey } from './mongo-errors.js';

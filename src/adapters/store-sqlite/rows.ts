@@ -15,7 +15,7 @@ import {
   parseJson,
   rolesSchema,
   timelineSchema,
-} from './records.js';
+} from '../../store/record-schemas.js';
 
 const userRow = z.object({
   id: z.string(),

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { JobStore } from '../../store/port.js';
 import type { Job } from '../../store/types.js';
-import { toInstant, toJsonText } from './records.js';
+import { toInstant, toJsonText } from '../../store/record-schemas.js';
 import { toJob } from './rows.js';
 import { runSync } from './sqlite-errors.js';
 import { optional } from './sqlite-users.js';

@@ -1,7 +1,7 @@
 /** Leases, the audit trail and settings on SQLite. */
 import type Database from 'better-sqlite3';
 import type { AuditStore, LeaseStore, SettingsStore } from '../../store/port.js';
-import { toInstant, toJsonText } from './records.js';
+import { toInstant, toJsonText } from '../../store/record-schemas.js';
 import { toAuditEvent } from './rows.js';
 import { runSync } from './sqlite-errors.js';
 

@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { RefreshTokenStore, UserStore } from '../../store/port.js';
 import type { RefreshToken, Role, User } from '../../store/types.js';
-import { firstUserRoles, normaliseRoles } from './records.js';
+import { firstUserRoles, normaliseRoles } from '../../store/record-schemas.js';
 import { toRefreshToken, toUser } from './rows.js';
 import { runSync } from './sqlite-errors.js';
 

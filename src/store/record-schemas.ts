@@ -4,9 +4,9 @@
  * document written by another version fails loudly instead of leaking.
  */
 import { z } from 'zod';
-import { InputError } from '../../errors.js';
-import { DEPLOYMENT_STATUSES, ROLES } from '../../store/types.js';
-import type { Draft, Role, TimelineEntry } from '../../store/types.js';
+import { InputError } from '../errors.js';
+import { DEPLOYMENT_STATUSES, ROLES } from './types.js';
+import type { Draft, Role, TimelineEntry } from './types.js';
 
 export const roleSchema = z.enum(ROLES);
 export const rolesSchema = z.array(roleSchema);
