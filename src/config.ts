@@ -75,6 +75,10 @@ const envSchema = z.object({
   SHUTDOWN_DEADLINE_MS: integer(10_000, 100, 300_000),
   RATE_LIMIT_AUTH_PER_MINUTE: integer(20, 1, 100_000),
   RATE_LIMIT_DEPLOY_PER_MINUTE: integer(30, 1, 100_000),
+  SIGNING_KEY_JWK: optionalText,
+  SECRET_BOX_KEY: optionalText,
+  TENANT_DB_HOST: optionalText,
+  TENANT_DB_PASSWORD_KEY: optionalText,
 });
 
 /** The validated configuration, with derived paths resolved. */
@@ -102,6 +106,11 @@ export interface Config {
   readonly validateTimeoutMs: number;
   readonly shutdownDeadlineMs: number;
   readonly rateLimits: { readonly authPerMinute: number; readonly deployPerMinute: number };
+  /** Given by config in production, so every replica signs and seals with the same key; else kept in DATA_DIR. */
+  readonly signingKeyJwk?: string;
+  readonly secretBoxKey?: string;
+  /** Per-tenant MongoDB databases: the host apps reach MongoDB at, and the key tenant passwords derive from. */
+  readonly tenantDatabase?: { readonly host: string; readonly passwordKey: string };
 }
 
 /** A variable failed validation; the message names it (and never echoes its value). */
@@ -113,7 +122,15 @@ export class ConfigError extends Error {
 }
 
 /** Variables whose values are never printed, not even in an error. */
-export const SECRET_VARIABLES = ['MONGODB_URI', 'GIT_REMOTE_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'FLUX_WEBHOOK_HMAC_KEY'] as const;
+export const SECRET_VARIABLES = [
+  'MONGODB_URI',
+  'GIT_REMOTE_TOKEN',
+  'GITHUB_WEBHOOK_SECRET',
+  'FLUX_WEBHOOK_HMAC_KEY',
+  'SIGNING_KEY_JWK',
+  'SECRET_BOX_KEY',
+  'TENANT_DB_PASSWORD_KEY',
+] as const;
 
 /**
  * Reads and validates the environment once.
@@ -132,6 +149,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   if (v.OIDC_ISSUER !== undefined && v.OIDC_AUDIENCE === undefined) {
     throw new ConfigError('invalid configuration:\n  OIDC_AUDIENCE: required when OIDC_ISSUER is set');
+  }
+  // Replicas do not share DATA_DIR: keys made there would differ per pod, and
+  // a token signed (or a secret sealed) by one replica would fail on another.
+  if (v.NODE_ENV === 'production') {
+    for (const name of ['SIGNING_KEY_JWK', 'SECRET_BOX_KEY'] as const) {
+      if (v[name] === undefined) throw new ConfigError(`invalid configuration:\n  ${name}: required when NODE_ENV=production (every replica must share it)`);
+    }
+  }
+  if ((v.TENANT_DB_HOST === undefined) !== (v.TENANT_DB_PASSWORD_KEY === undefined) || (v.TENANT_DB_HOST !== undefined && v.MONGODB_URI === undefined)) {
+    throw new ConfigError('invalid configuration:\n  TENANT_DB_HOST: TENANT_DB_HOST and TENANT_DB_PASSWORD_KEY go together, and need MONGODB_URI');
   }
   if (v.CLEANUP_DELETE_AFTER_HOURS < v.CLEANUP_SLEEP_AFTER_HOURS) {
     throw new ConfigError('invalid configuration:\n  CLEANUP_DELETE_AFTER_HOURS: must not be shorter than CLEANUP_SLEEP_AFTER_HOURS');
@@ -174,6 +201,9 @@ function toConfig(v: z.infer<typeof envSchema>): Config {
     validateTimeoutMs: v.VALIDATE_TIMEOUT_MS,
     shutdownDeadlineMs: v.SHUTDOWN_DEADLINE_MS,
     rateLimits: { authPerMinute: v.RATE_LIMIT_AUTH_PER_MINUTE, deployPerMinute: v.RATE_LIMIT_DEPLOY_PER_MINUTE },
+    ...(v.SIGNING_KEY_JWK ? { signingKeyJwk: v.SIGNING_KEY_JWK } : {}),
+    ...(v.SECRET_BOX_KEY ? { secretBoxKey: v.SECRET_BOX_KEY } : {}),
+    ...(v.TENANT_DB_HOST && v.TENANT_DB_PASSWORD_KEY ? { tenantDatabase: { host: v.TENANT_DB_HOST, passwordKey: v.TENANT_DB_PASSWORD_KEY } } : {}),
   };
 }
 
@@ -192,5 +222,8 @@ export function describeConfig(config: Config): Record<string, unknown> {
     sopsRecipients: config.sopsAgeRecipients.length,
     githubWebhook: config.githubWebhookSecret ? 'set' : 'unset',
     fluxWebhook: config.fluxWebhookHmacKey ? 'set' : 'unset',
+    signingKey: config.signingKeyJwk ? 'config' : 'data dir',
+    secretBoxKey: config.secretBoxKey ? 'config' : 'data dir',
+    tenantDatabases: config.tenantDatabase ? config.tenantDatabase.host : 'off',
   };
 }

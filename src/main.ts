@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
+import { MongoClient } from 'mongodb';
 import { pino, type Logger } from 'pino';
 import { createLocalGit } from './adapters/git/index.js';
 import { initAppsRepo } from './adapters/git/init-repo.js';
@@ -19,7 +20,8 @@ import { createRateLimits } from './http/rate-limit.js';
 import { cleanupTask, createDeployHandler, createJobRunner, createPeriodicTasks, readNodeId, upgradeCheckTask } from './jobs/index.js';
 import { defaultTemplates } from './render/templates.js';
 import { DEFAULT_RENDER_SETTINGS } from './render/settings.js';
-import { createSecretBox, loadOrCreateKey } from './secrets/secret-box.js';
+import { createSecretBox, loadOrCreateKey, parseSecretBoxKey } from './secrets/secret-box.js';
+import { createTenantDatabaseProvisioner, type TenantDatabaseProvisioner } from './secrets/tenant-database.js';
 import { encryptSecretManifest } from './secrets/sops.js';
 import { loadStarters } from './starters/index.js';
 import type { Store } from './store/port.js';
@@ -73,6 +75,23 @@ async function seedEmptyRemote(config: Config, committer: { name: string; email:
   }
 }
 
+/**
+ * With TENANT_DB_HOST, each tenant gets a MongoDB user limited to its own
+ * database; the app receives the URI only inside its encrypted Secret.
+ */
+async function openTenantDatabases(config: Config): Promise<{ provisioner: TenantDatabaseProvisioner; client: MongoClient } | undefined> {
+  if (!config.mongo || !config.tenantDatabase) return undefined;
+  const timeoutMs = config.mongo.timeoutMs;
+  const client = new MongoClient(config.mongo.uri, { serverSelectionTimeoutMS: timeoutMs, connectTimeoutMS: timeoutMs, socketTimeoutMS: timeoutMs });
+  const provisioner = createTenantDatabaseProvisioner({
+    client,
+    publicHost: config.tenantDatabase.host,
+    passwordKey: parseSecretBoxKey(config.tenantDatabase.passwordKey),
+    timeoutMs,
+  });
+  return { provisioner, client };
+}
+
 /** The composition root: config → store → apps repo → gitops → auth → validator → jobs → HTTP. */
 async function start(): Promise<void> {
   const config = loadConfig(process.env);
@@ -88,10 +107,11 @@ async function start(): Promise<void> {
   const renderSettings = { ...DEFAULT_RENDER_SETTINGS, appDomain: config.appDomain };
   const gitops = createGitOps({ git, context: { templates: defaultTemplates(), settings: renderSettings }, branch: config.branch });
 
-  const signingKey = await loadOrCreateSigningKey({ dir: config.dataDir });
+  const signingKey = await loadOrCreateSigningKey(config.signingKeyJwk ? { privateJwk: config.signingKeyJwk } : { dir: config.dataDir });
   const oidc = config.oidc ? createOidcVerifier({ issuer: config.oidc.issuer, audience: config.oidc.audience, timeoutMs: 5000 }) : undefined;
   const auth = createAuthService({ store, signingKey, issuer: config.jwt.issuer, audience: config.jwt.audience, ...(oidc ? { oidc } : {}) });
-  const secretBox = createSecretBox(await loadOrCreateKey(join(config.dataDir, 'secret-box.key')));
+  const secretBox = createSecretBox(config.secretBoxKey ? parseSecretBoxKey(config.secretBoxKey) : await loadOrCreateKey(join(config.dataDir, 'secret-box.key')));
+  const tenantDatabase = await openTenantDatabases(config);
 
   // Pyodide loads in the background (~2.5 s); validate calls wait for it, bounded per call.
   const validator = createPythonValidator({ timeoutMs: config.validateTimeoutMs });
@@ -143,6 +163,7 @@ async function start(): Promise<void> {
     secretBox,
     encryptSecretManifest: (input) => encryptSecretManifest({ ...input, recipients: [...input.recipients] }),
     sopsRecipients: config.sopsAgeRecipients,
+    ...(tenantDatabase ? { tenantDatabase: tenantDatabase.provisioner } : {}),
     starters: (() => {
       const starters = loadStarters();
       return () => starters;
@@ -178,7 +199,7 @@ async function start(): Promise<void> {
     const force = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), deadline);
     await Promise.allSettled([runner.stop(deadline), periodic.stop(deadline), closed]);
     clearTimeout(force);
-    await Promise.allSettled([validator.close(), git.close()]);
+    await Promise.allSettled([validator.close(), git.close(), tenantDatabase?.client.close()]);
     await store.close();
     logger.info('stopped');
     logger.flush();

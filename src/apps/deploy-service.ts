@@ -7,7 +7,11 @@ import type { AppRecord } from '../store/types.js';
 import type { AppService } from './app-service.js';
 import type { ServiceDeps } from './deps.js';
 import { enqueueDeployment, type DeploymentRequest } from '../jobs/requests.js';
+import { tenantDatabaseName } from '../secrets/tenant-database.js';
 import { secretContext } from './app-service.js';
+
+/** The variable the tenant's database URI reaches the app in (the todo starter reads it). */
+const TENANT_DB_VARIABLE = 'MONGODB_URI';
 import { deploymentView } from './views.js';
 
 type DeploymentRequestWithoutActor = DeploymentRequest extends infer R ? (R extends unknown ? Omit<R, 'actor' | 'message'> : never) : never;
@@ -44,7 +48,11 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
     return { deployment: deploymentView(result.deployment), created: result.created };
   }
 
-  /** Secret values are opened only to be SOPS-encrypted at once; the queue holds ciphertext. */
+  /**
+   * Secret values are opened only to be SOPS-encrypted at once; the queue
+   * holds ciphertext. With tenant databases, MONGODB_URI joins them unless
+   * the app set its own.
+   */
   async function secretsOf(app: AppRecord) {
     const names: string[] = [];
     const values: Record<string, string> = {};
@@ -55,6 +63,11 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
         names.push(name);
         values[name] = await deps.secretBox.open(variable.sealed, secretContext(app.tenant, app.name, name));
       }
+    }
+    // The tenant's database URI holds a password: it travels like any secret, never as a plain value.
+    if (deps.tenantDatabase && !(TENANT_DB_VARIABLE in app.draft.env)) {
+      values[TENANT_DB_VARIABLE] = (await deps.tenantDatabase.ensure(app.tenant)).uri;
+      names.push(TENANT_DB_VARIABLE);
     }
     if (names.length === 0) return { plain, names };
     if (deps.sopsRecipients.length === 0) {
@@ -150,7 +163,9 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
         cluster: deps.clusterConfigured
           ? { configured: true, message: 'this version of Berth does not read cluster status yet' }
           : { configured: false, message: deployed ? 'committed, no cluster configured' : 'not deployed' },
-        database: { attached: false, message: 'no database attached (no MongoDB for apps configured)' },
+        database: deps.tenantDatabase
+          ? { attached: true, name: tenantDatabaseName(tenant), message: `MONGODB_URI of database ${tenantDatabaseName(tenant)}, in the app's encrypted Secret` }
+          : { attached: false, message: 'no database attached (no MongoDB for apps configured)' },
       };
     },
 

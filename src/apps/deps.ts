@@ -15,6 +15,8 @@ export interface ServiceDeps {
   readonly secretBox: SecretBoxPort;
   readonly encryptSecretManifest: SecretManifestEncryptor;
   readonly sopsRecipients: readonly string[];
+  /** Per-tenant MongoDB users; absent when Berth has no MongoDB for apps (status says no database is attached). */
+  readonly tenantDatabase?: { ensure(tenant: string): Promise<{ readonly uri: string }> };
   readonly starters: () => readonly Starter[] | Promise<readonly Starter[]>;
   /** Wakes the job runner after an enqueue, so a fresh job does not wait for the next poll. */
   readonly kickJobs: () => void;

@@ -33,11 +33,14 @@ describe('config', () => {
   });
 
   it('marks production cookies Secure and describes itself without secrets', () => {
-    const config = loadConfig({ NODE_ENV: 'production', MONGODB_URI: 'mongodb://u:pw-secret@db:27017/berth', GITHUB_WEBHOOK_SECRET: 'whsec' });
+    const keys = { SIGNING_KEY_JWK: '{"kty":"OKP"}', SECRET_BOX_KEY: Buffer.alloc(32, 7).toString('base64') };
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SIGNING_KEY_JWK: required when NODE_ENV=production/);
+    const config = loadConfig({ NODE_ENV: 'production', MONGODB_URI: 'mongodb://u:pw-secret@db:27017/berth', GITHUB_WEBHOOK_SECRET: 'whsec', ...keys });
     expect(config.production).toBe(true);
     const described = JSON.stringify(describeConfig(config));
     expect(described).not.toContain('pw-secret');
     expect(described).not.toContain('whsec');
+    expect(described).not.toContain(keys.SECRET_BOX_KEY);
   });
 
   it('stops start-up with exit 1 and a message naming the variable', () => {

@@ -30,6 +30,7 @@ export interface HarnessOptions {
   readonly githubSecret?: string;
   readonly fluxHmacKey?: string;
   readonly sopsRecipients?: readonly string[];
+  readonly tenantDatabase?: { ensure(tenant: string): Promise<{ readonly uri: string }> };
 }
 
 /** The real pieces (SQLite file, bare repo, auth, Pyodide validator, job runner) behind createApp, in a temp dir. */
@@ -56,6 +57,7 @@ export async function createHarness(options: HarnessOptions = {}) {
     secretBox: createSecretBox(await loadOrCreateKey(join(dir, 'secret-box.key'))),
     encryptSecretManifest: (input) => encryptSecretManifest({ ...input, recipients: [...input.recipients] }),
     sopsRecipients: options.sopsRecipients ?? [],
+    ...(options.tenantDatabase ? { tenantDatabase: options.tenantDatabase } : {}),
     starters: () => starters,
     kickJobs: () => runner.kick(),
     renderSettings: DEFAULT_RENDER_SETTINGS,
