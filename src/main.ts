@@ -7,6 +7,7 @@ import { MongoClient } from 'mongodb';
 import { pino, type Logger } from 'pino';
 import { createLocalGit } from './adapters/git/index.js';
 import { initAppsRepo } from './adapters/git/init-repo.js';
+import { createRepoMaintenance } from './adapters/git/maintenance.js';
 import { openSqliteStore } from './adapters/store-sqlite/index.js';
 import { openMongoStore } from './adapters/store-mongo/index.js';
 import { createAuthService, createOidcVerifier, loadOrCreateSigningKey } from './auth/index.js';
@@ -184,6 +185,9 @@ async function start(): Promise<void> {
 
   await runner.start();
   periodic.start();
+  // Per replica, no lease: each keeps its own local copy of the apps repository.
+  const maintenance = createRepoMaintenance({ gitdir: config.appsRepo, everyMs: hour, logger: logger.child({ component: 'git-maintenance' }) });
+  maintenance.start();
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) =>
     logger.info({ host: info.address, port: info.port }, `listening on http://${config.host}:${info.port}`),
   );
@@ -197,7 +201,7 @@ async function start(): Promise<void> {
     // Stop accepting; in-flight requests finish. Streams (SSE) are cut at the deadline.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     const force = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), deadline);
-    await Promise.allSettled([runner.stop(deadline), periodic.stop(deadline), closed]);
+    await Promise.allSettled([runner.stop(deadline), periodic.stop(deadline), maintenance.stop(), closed]);
     clearTimeout(force);
     await Promise.allSettled([validator.close(), git.close(), tenantDatabase?.client.close()]);
     await store.close();
