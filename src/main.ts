@@ -201,7 +201,8 @@ async function start(): Promise<void> {
     // Stop accepting; in-flight requests finish. Streams (SSE) are cut at the deadline.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     const force = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), deadline);
-    await Promise.allSettled([runner.stop(deadline), periodic.stop(deadline), maintenance.stop(), closed]);
+    maintenance.stop();
+    await Promise.allSettled([runner.stop(deadline), periodic.stop(deadline), closed]);
     clearTimeout(force);
     await Promise.allSettled([validator.close(), git.close(), tenantDatabase?.client.close()]);
     await store.close();

@@ -38,6 +38,6 @@ describe('apps repository maintenance', () => {
     await f.gitops.deploy(helloApp('alice', 'app-0', 'after gc'), { actor: alice, requestId: f.nextRequest() });
     expect(commitsOf(f.gitdir)).toHaveLength(8);
     fsckStrict(f.gitdir);
-    await maintenance.stop();
+    maintenance.stop();
   });
 });

@@ -76,11 +76,13 @@ export function createRepoMaintenance(options: RepoMaintenanceOptions) {
       timer ??= setInterval(() => void gcOnce(), options.everyMs);
       timer.unref();
     },
-    /** Stops the timer and waits for a run in progress. */
-    async stop(): Promise<void> {
+    /**
+     * Stops the timer. A repack in progress is not waited for: it may take
+     * minutes, and git gc is safe to kill, so shutdown does not hang on it.
+     */
+    stop(): void {
       if (timer) clearInterval(timer);
       timer = undefined;
-      await running;
     },
   };
 }
