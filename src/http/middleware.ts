@@ -4,7 +4,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { Logger } from 'pino';
 import type { AuthPort } from '../apps/ports.js';
-import { UnauthorizedError } from '../errors.js';
+import { bearerToken } from '../auth/middleware.js';
 import type { AuditStore } from '../store/port.js';
 import type { AppEnv } from './env.js';
 import type { Metrics } from './metrics.js';
@@ -40,10 +40,7 @@ export function requestContext(logger: Logger, metrics: Metrics): MiddlewareHand
 /** The bearer token's principal, or 401. Verification (alg, iss, aud, exp) is the auth service's. */
 export function requireUser(auth: Pick<AuthPort, 'authenticate'>): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header('Authorization') ?? '';
-    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
-    if (!match?.[1]) throw new UnauthorizedError('send Authorization: Bearer <access token>');
-    c.set('principal', await auth.authenticate(match[1]));
+    c.set('principal', await auth.authenticate(bearerToken(c.req.header('Authorization'))));
     await next();
   };
 }
