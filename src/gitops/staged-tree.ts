@@ -43,6 +43,7 @@ export class StagedTree implements TreeView {
     return this.base.readFile(path);
   }
 
+  /** As in the base tree: used to detect changes since a base, which staged edits are not yet. */
   async oidAt(path: string): Promise<string | undefined> {
     return this.base.oidAt(path);
   }
@@ -77,6 +78,7 @@ export class StagedTree implements TreeView {
     return alive;
   }
 
+  /** The base tree's entries only (object ids of staged files do not exist yet); {@link listDirNames} sees staged edits. */
   async listDir(path: string): Promise<DirEntry[] | undefined> {
     return this.base.listDir(path);
   }
