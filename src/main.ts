@@ -171,7 +171,8 @@ async function start(): Promise<void> {
     })(),
     kickJobs: () => runner.kick(),
     renderSettings,
-    clusterConfigured: false,
+    // Flux reports to Berth only where a cluster reconciles the apps repository.
+    clusterConfigured: config.fluxWebhookHmacKey !== undefined,
     cleanupPolicy: config.cleanup,
     now: () => new Date(),
     auth,

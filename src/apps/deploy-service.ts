@@ -9,6 +9,7 @@ import type { ServiceDeps } from './deps.js';
 import { enqueueDeployment, type DeploymentRequest } from '../jobs/requests.js';
 import { tenantDatabaseName } from '../secrets/tenant-database.js';
 import { secretContext } from './app-service.js';
+import { fluxStatusKey, type FluxStatus } from './flux-event-service.js';
 
 /** The variable the tenant's database URI reaches the app in (the todo starter reads it). */
 const TENANT_DB_VARIABLE = 'MONGODB_URI';
@@ -81,6 +82,13 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
       recipients: deps.sopsRecipients,
     });
     return { plain, names, sopsYaml };
+  }
+
+  /** What Flux last reported about the app's Kustomization (see flux-event-service). */
+  async function clusterStatus(tenant: string, name: string) {
+    const flux = await store.settings.get<FluxStatus>(fluxStatusKey(tenant, name));
+    if (!flux) return { configured: true, message: 'no report from Flux yet' };
+    return { configured: true, ready: flux.ready, ...(flux.revision ? { revision: flux.revision } : {}), message: `${flux.reason}: ${flux.message}`.slice(0, 500), at: flux.at };
   }
 
   return {
@@ -161,7 +169,7 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
       return {
         git: { commit: deployed ? latest.commit : null },
         cluster: deps.clusterConfigured
-          ? { configured: true, message: 'this version of Berth does not read cluster status yet' }
+          ? await clusterStatus(tenant, name)
           : { configured: false, message: deployed ? 'committed, no cluster configured' : 'not deployed' },
         database: deps.tenantDatabase
           ? { attached: true, name: tenantDatabaseName(tenant), message: `MONGODB_URI of database ${tenantDatabaseName(tenant)}, in the app's encrypted Secret` }

@@ -10,7 +10,7 @@ export interface ServiceDeps {
   readonly store: Store;
   readonly gitops: GitOps;
   /** For the operator's commit list; writes go through gitops only. */
-  readonly git: Pick<GitPort, 'log' | 'head'>;
+  readonly git: Pick<GitPort, 'log' | 'head' | 'isAncestor'>;
   readonly validator: CodeValidatorPort;
   readonly secretBox: SecretBoxPort;
   readonly encryptSecretManifest: SecretManifestEncryptor;

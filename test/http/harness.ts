@@ -31,6 +31,7 @@ export interface HarnessOptions {
   readonly fluxHmacKey?: string;
   readonly sopsRecipients?: readonly string[];
   readonly tenantDatabase?: { ensure(tenant: string): Promise<{ readonly uri: string }> };
+  readonly clusterConfigured?: boolean;
 }
 
 /** The real pieces (SQLite file, bare repo, auth, Pyodide validator, job runner) behind createApp, in a temp dir. */
@@ -61,7 +62,7 @@ export async function createHarness(options: HarnessOptions = {}) {
     starters: () => starters,
     kickJobs: () => runner.kick(),
     renderSettings: DEFAULT_RENDER_SETTINGS,
-    clusterConfigured: false,
+    clusterConfigured: options.clusterConfigured ?? false,
     cleanupPolicy: { sleepAfterHours: 24, deleteAfterHours: 168 },
     now: () => new Date(),
     auth,

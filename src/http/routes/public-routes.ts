@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
+import { applyFluxEvent } from '../../apps/flux-event-service.js';
 import { verifyHmacSignature } from '../../apps/webhooks.js';
 import { UnavailableError } from '../../errors.js';
 import type { AppEnv } from '../env.js';
@@ -55,14 +56,17 @@ export function webhookRoutes(deps: HttpDeps, docs: RouteRegistry): Hono<AppEnv>
     const body = new Uint8Array(await c.req.arrayBuffer());
     verifyHmacSignature(deps.webhooks.fluxHmacKey, body, c.req.header('X-Signature'), 'Flux');
     let reason = 'unknown';
+    let moved = 0;
     try {
       const parsed: unknown = JSON.parse(new TextDecoder().decode(body));
       if (typeof parsed === 'object' && parsed !== null && 'reason' in parsed && typeof parsed.reason === 'string') reason = parsed.reason.slice(0, 100);
-    } catch {
+      moved = await applyFluxEvent(deps, parsed);
+    } catch (err) {
       // A signed but unparsable event is still recorded: the signature proves who sent it.
+      if (!(err instanceof SyntaxError)) throw err;
     }
-    await record('webhook.flux', c.get('requestId'), { reason });
-    return c.json({ received: true }, 202);
+    await record('webhook.flux', c.get('requestId'), { reason, deploymentsMoved: moved });
+    return c.json({ received: true, deploymentsMoved: moved }, 202);
   });
   return r;
 }

@@ -1,0 +1,88 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from './harness.js';
+
+const HMAC_KEY = 'flux-webhook-key-0123456789';
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'flux');
+let h: Harness;
+let token: string;
+
+/** A real Flux event shape (fixtures), for our app and commit, signed as the generic-hmac Provider signs it. */
+function fluxEvent(name: string, revision: string): { body: string; signature: string } {
+  const body = readFileSync(join(FIXTURES, name), 'utf8').replace('REVISION', revision);
+  return { body, signature: `sha256=${createHmac('sha256', HMAC_KEY).update(body).digest('hex')}` };
+}
+
+async function post(event: { body: string; signature: string }) {
+  return h.call('POST', '/api/v1/webhooks/flux', { body: event.body, headers: { 'Content-Type': 'application/json', 'X-Signature': event.signature } });
+}
+
+async function deployCommitted(marker: string): Promise<{ id: string; commit: string }> {
+  const draft = await h.call('GET', '/api/v1/apps/alice/todo', { token });
+  const files = { ...draft.body.app.draft.files, 'main.py': `from fastapi import FastAPI\n\napp = FastAPI()\n\n# ${marker}\n` };
+  await h.call('PUT', '/api/v1/apps/alice/todo/draft', { token, body: { files, entrypoint: 'main.py', env: {} } });
+  const accepted = await h.call('POST', '/api/v1/apps/alice/todo/deploy', { token, body: {} });
+  for (let i = 0; i < 200; i++) {
+    const { body } = await h.call('GET', `/api/v1/deployments/${accepted.body.deployment.id}`, { token });
+    if (body.deployment.status === 'committed') return { id: body.deployment.id, commit: body.deployment.commit };
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('deploy did not commit');
+}
+
+const statusOf = async (id: string) => (await h.call('GET', `/api/v1/deployments/${id}`, { token })).body.deployment;
+
+beforeAll(async () => {
+  h = await createHarness({ fluxHmacKey: HMAC_KEY, clusterConfigured: true });
+  token = await h.signup('alice');
+  await h.call('POST', '/api/v1/apps', { token, body: { name: 'todo', template: 'hello' } });
+});
+afterAll(async () => h?.close());
+
+describe('Flux events move deployments on from committed', () => {
+  it('a healthy reconcile of the commit makes the deployment reconciled, then ready, and the status shows it', async () => {
+    const first = await deployCommitted('one');
+    expect((await statusOf(first.id)).status).toBe('committed');
+    const res = await post(fluxEvent('kustomization-succeeded.json', first.commit));
+    expect(res.status).toBe(202);
+    expect(res.body.deploymentsMoved).toBe(1);
+    const done = await statusOf(first.id);
+    expect(done.status).toBe('ready');
+    expect(done.timeline.map((t: { stage: string }) => t.stage).slice(-3)).toEqual(['committed', 'reconciled', 'ready']);
+    const status = await h.call('GET', '/api/v1/apps/alice/todo/status', { token });
+    expect(status.body.cluster).toMatchObject({ configured: true, ready: true, revision: first.commit });
+    // The same event again changes nothing.
+    expect((await post(fluxEvent('kustomization-succeeded.json', first.commit))).body.deploymentsMoved).toBe(0);
+  });
+
+  it('a failed health check of the commit fails the deployment with Flux`s message', async () => {
+    const second = await deployCommitted('two');
+    await post(fluxEvent('kustomization-health-failed.json', second.commit));
+    const failed = await statusOf(second.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/^HealthCheckFailed: health check failed after 3m0s/);
+    const status = await h.call('GET', '/api/v1/apps/alice/todo/status', { token });
+    expect(status.body.cluster).toMatchObject({ configured: true, ready: false });
+  });
+
+  it('a later commit going live supersedes a deployment still waiting', async () => {
+    const third = await deployCommitted('three');
+    const fourth = await deployCommitted('four');
+    await post(fluxEvent('kustomization-succeeded.json', fourth.commit));
+    expect((await statusOf(third.id)).status).toBe('superseded');
+    expect((await statusOf(fourth.id)).status).toBe('ready');
+  });
+
+  it('ignores events about other objects, and refuses unsigned ones without moving anything', async () => {
+    const fifth = await deployCommitted('five');
+    const group = fluxEvent('kustomization-succeeded.json', fifth.commit);
+    const otherBody = group.body.replace('"alice--todo"', '"berth-group-3f"');
+    const other = { body: otherBody, signature: `sha256=${createHmac('sha256', HMAC_KEY).update(otherBody).digest('hex')}` };
+    expect((await post(other)).body.deploymentsMoved).toBe(0);
+    const forged = fluxEvent('kustomization-succeeded.json', fifth.commit);
+    expect((await post({ body: forged.body, signature: `sha256=${'0'.repeat(64)}` })).status).toBe(401);
+    expect((await statusOf(fifth.id)).status).toBe('committed');
+  });
+});
