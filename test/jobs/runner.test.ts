@@ -80,7 +80,8 @@ describe('job runner on SQLite', () => {
     await store.jobs.enqueue(newJob('theirs', new Date(Date.now() + 1)));
     // The previous run of this node (killed) and a live other node each hold a lease for an hour.
     expect((await store.jobs.claim(nodeId, new Date().toISOString(), inMs(3_600_000)))?.id).toBe('mine');
-    expect((await store.jobs.claim('other-node', new Date().toISOString(), inMs(3_600_000)))?.id).toBe('theirs');
+    // 'theirs' becomes runnable 1 ms after it was queued: claim it as of a moment later, never the same millisecond.
+    expect((await store.jobs.claim('other-node', inMs(50), inMs(3_600_000)))?.id).toBe('theirs');
     const { runs, handler } = recordingHandler();
     await start({ handlers: { work: handler }, owner: nodeId, releaseOwnLeasesOnStart: true });
     await waitFor(async () => (await stateOf('mine')) === 'done', 2_000, 'mine done');
