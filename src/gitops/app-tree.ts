@@ -1,9 +1,9 @@
 import { parse } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { AppSpec } from '../domain/app-spec.js';
 import { appDir, appFluxFile, BERTH_YAML, CODE_DIR, SECRET_FILE, TENANTS_DIR } from '../domain/layout.js';
 import { isValidName, type AppRef } from '../domain/names.js';
-import { parseAppSpec, renderApp } from '../render/index.js';
+import { berthYamlSchema, parseAppSpec, renderApp } from '../render/index.js';
 import type { PlanContext } from './context.js';
 import type { TreeView } from './git-port.js';
 import type { StagedTree } from './staged-tree.js';
@@ -62,20 +62,16 @@ export async function unstageApp(staged: StagedTree, ref: AppRef): Promise<void>
   staged.remove(appFluxFile(ref));
 }
 
-const appState = z.object({
-  spec: z.object({
-    templateVersion: z.number().int(),
-    replicas: z.union([z.literal(0), z.literal(1)]),
-    asleepSince: z.string().optional(),
-  }),
-});
-
-/** What fleet-wide scans need from berth.yaml alone, without reading the app's code. */
-export type AppState = z.infer<typeof appState>['spec'];
+/**
+ * What berth.yaml alone says (no code read): enough for fleet-wide scans and
+ * for a deploy to keep the owner, runner pin and secret names. Parsed with
+ * the renderer's own berth.yaml schema; a malformed file reads as absent.
+ */
+export type AppState = z.infer<typeof berthYamlSchema>['spec'];
 
 export async function readAppState(tree: TreeView, ref: AppRef): Promise<AppState | undefined> {
   const text = await tree.readFile(`${appDir(ref)}/${BERTH_YAML}`);
   if (text === undefined) return undefined;
-  const parsed = appState.safeParse(parse(text));
+  const parsed = berthYamlSchema.safeParse(parse(text));
   return parsed.success ? parsed.data.spec : undefined;
 }

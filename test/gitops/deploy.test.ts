@@ -69,6 +69,12 @@ describe('deploy', () => {
     expect(changed).toEqual(['tenants/alice/todo/code/main.py']);
   });
 
+  it('keeps the owner an app was created with when someone else deploys it', async () => {
+    await f.gitops.deploy(helloApp('alice', 'todo', 'one'), { actor: alice, requestId: f.nextRequest() });
+    await f.gitops.deploy({ ...helloApp('alice', 'todo', 'two'), owner: 'admin' }, { actor: alice, requestId: f.nextRequest() });
+    expect(gitOut(f.gitdir, ['show', 'main:tenants/alice/todo/berth.yaml'])).toMatch(/owner: "?alice"?/);
+  });
+
   it('dry run lists the changes and writes nothing', async () => {
     const head = gitOut(f.gitdir, ['rev-parse', 'main']).trim();
     const plan = await f.gitops.deploy(helloApp('alice', 'todo'), { actor: alice, requestId: f.nextRequest(), dryRun: true });

@@ -4,7 +4,7 @@ import { appOwnedPaths } from '../../domain/layout.js';
 import { appKey, appRef } from '../../domain/names.js';
 import { InputError } from '../../errors.js';
 import { TEMPLATE_VERSION } from '../../render/index.js';
-import { readAppSpec, stageApp, type SecretUpdate } from '../app-tree.js';
+import { readAppState, stageApp, type SecretUpdate } from '../app-tree.js';
 import type { PlanContext } from '../context.js';
 import { syncIndex } from '../index-files.js';
 import type { Operation } from '../operation.js';
@@ -44,7 +44,7 @@ export function deployOperation(input: DeployInput, ctx: PlanContext): Operation
     subject: `deploy ${appKey(ref)}${note ? `: ${note}` : ''}`,
     guardPaths: appOwnedPaths(ref),
     async plan(tree) {
-      const current = await readAppSpec(tree, ref);
+      const current = await readAppState(tree, ref);
       const secret: SecretUpdate =
         input.secretSopsYaml !== undefined ? { kind: 'replace', sopsYaml: input.secretSopsYaml } : { kind: 'keep' };
       if (secretEnv.length > 0 && secret.kind === 'keep' && !current?.secretEnv.length) {
