@@ -15,6 +15,7 @@ import { appsRepoSkeletonDir } from './cli/package-root.js';
 import { ConfigError, describeConfig, loadConfig, type Config } from './config.js';
 import { ConflictError, UnavailableError } from './errors.js';
 import { createGitOps } from './gitops/gitops.js';
+import { fleetPinWarnings } from './gitops/system-warnings.js';
 import { createApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { createRateLimits } from './http/rate-limit.js';
@@ -107,6 +108,8 @@ async function start(): Promise<void> {
   if (config.gitRemote) await seedEmptyRemote(config, committer, git, logger);
   const renderSettings = { ...DEFAULT_RENDER_SETTINGS, appDomain: config.appDomain };
   const gitops = createGitOps({ git, context: { templates: defaultTemplates(), settings: renderSettings }, branch: config.branch });
+  const systemWarnings = () => fleetPinWarnings(git, config.branch);
+  for (const warning of await systemWarnings()) logger.warn({ code: warning.code }, warning.message);
 
   const signingKey = await loadOrCreateSigningKey(config.signingKeyJwk ? { privateJwk: config.signingKeyJwk } : { dir: config.dataDir });
   const oidc = config.oidc ? createOidcVerifier({ issuer: config.oidc.issuer, audience: config.oidc.audience, timeoutMs: 5000 }) : undefined;
@@ -181,6 +184,7 @@ async function start(): Promise<void> {
     rateLimits: createRateLimits(config.rateLimits),
     http: { corsOrigins: config.corsOrigins, bodyLimitBytes: config.bodyLimitBytes, secureCookies: config.production, trustProxy: config.trustProxy, publicUrl: config.publicUrl },
     webhooks: { githubSecret: config.githubWebhookSecret, fluxHmacKey: config.fluxWebhookHmacKey },
+    systemWarnings,
     readiness: [{ name: 'apps-repo', check: async () => void (await git.head(config.branch)) }],
   });
 

@@ -17,8 +17,9 @@ import { authRoutes } from './routes/auth-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
 import { opsAdminRoutes } from './routes/ops-admin-routes.js';
 import { healthRoutes, webhookRoutes } from './routes/public-routes.js';
+import { systemRoutes } from './routes/system-routes.js';
 
-const PROTECTED_PREFIXES = ['/apps', '/apps/*', '/deployments/*', '/templates', '/change-requests', '/change-requests/*', '/ops/*', '/admin/*'];
+const PROTECTED_PREFIXES = ['/apps', '/apps/*', '/deployments/*', '/templates', '/change-requests', '/change-requests/*', '/ops/*', '/admin/*', '/system'];
 
 /**
  * The HTTP API of API.md as one hono app, built from its dependencies.
@@ -78,6 +79,7 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
   api.route('/', appsRoutes(deps, docs, apps, deploys));
   api.route('/', deploymentRoutes(deps, docs, deploys));
   api.route('/', opsAdminRoutes(deps, docs, ops, admin));
+  api.route('/', systemRoutes(docs, deps.systemWarnings));
   app.route('/api/v1', api);
   return app;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ServiceDeps } from '../apps/deps.js';
 import type { AuthPort } from '../apps/ports.js';
+import type { SystemWarning } from '../gitops/system-warnings.js';
 import type { Metrics } from './metrics.js';
 import type { RateLimits } from './rate-limit.js';
 
@@ -21,6 +22,8 @@ export interface HttpDeps extends ServiceDeps {
   readonly webhooks: { readonly githubSecret?: string | undefined; readonly fluxHmacKey?: string | undefined };
   /** Extra readiness checks besides the store ping (e.g. the apps repo is readable). */
   readonly readiness?: readonly { readonly name: string; check(): Promise<void> }[];
+  /** What `GET /system` reports (e.g. a placeholder runner pin), read on every call. */
+  readonly systemWarnings: () => Promise<readonly SystemWarning[]>;
   /** SSE polling interval and heartbeat; tests shorten them. */
   readonly sse?: { readonly pollMs?: number; readonly heartbeatMs?: number };
 }

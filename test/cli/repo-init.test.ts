@@ -35,7 +35,7 @@ describe.skipIf(!hasGit)('berth repo init', () => {
 
   it('creates a bare repository with one fsck-clean commit on main', async () => {
     const gitdir = join(tmp, 'apps.git');
-    const result = await berth('repo', 'init', gitdir);
+    const result = await berth('repo', 'init', gitdir, '--placeholder-runner-image');
     expect(result).toMatchObject({ code: 0, err: '' });
     const head = gitIn(gitdir, 'rev-parse', 'refs/heads/main');
     expect(result.out).toContain(head);
@@ -54,7 +54,7 @@ describe.skipIf(!hasGit)('berth repo init', () => {
 
   it.skipIf(!hasKubectl)('gives a clone whose root builds with kubectl kustomize', async () => {
     const gitdir = join(tmp, 'apps.git');
-    expect((await berth('repo', 'init', gitdir)).code).toBe(0);
+    expect((await berth('repo', 'init', gitdir, '--placeholder-runner-image')).code).toBe(0);
     const clone = join(tmp, 'clone');
     execFileSync('git', ['clone', '--quiet', gitdir, clone]);
     expect(execFileSync('git', ['-C', clone, 'status', '--porcelain'], { encoding: 'utf8' })).toBe('');
@@ -77,7 +77,7 @@ describe.skipIf(!hasGit)('berth repo init', () => {
   it('accepts an existing empty folder', async () => {
     const gitdir = join(tmp, 'empty');
     mkdirSync(gitdir);
-    expect((await berth('repo', 'init', gitdir)).code).toBe(0);
+    expect((await berth('repo', 'init', gitdir, '--placeholder-runner-image')).code).toBe(0);
     expect(gitIn(gitdir, 'rev-list', '--count', 'main')).toBe('1');
   });
 
@@ -85,7 +85,7 @@ describe.skipIf(!hasGit)('berth repo init', () => {
     const gitdir = join(tmp, 'busy');
     mkdirSync(gitdir);
     writeFileSync(join(gitdir, 'keep.txt'), 'mine');
-    const result = await berth('repo', 'init', gitdir);
+    const result = await berth('repo', 'init', gitdir, '--placeholder-runner-image');
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/is not empty/);
     expect(readdirSync(gitdir)).toEqual(['keep.txt']);
@@ -95,7 +95,7 @@ describe.skipIf(!hasGit)('berth repo init', () => {
   it('refuses a target that is a file', async () => {
     const target = join(tmp, 'file');
     writeFileSync(target, 'x');
-    expect((await berth('repo', 'init', target)).code).toBe(1);
+    expect((await berth('repo', 'init', target, '--placeholder-runner-image')).code).toBe(1);
     expect(readFileSync(target, 'utf8')).toBe('x');
   });
 
@@ -112,6 +112,26 @@ describe.skipIf(!hasGit)('berth repo init', () => {
     expect(result.err).toMatch(/^error: /);
     expect(existsSync(gitdir)).toBe(false);
     expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('requires the runner image digest: without --runner-image it exits 2 saying why, and creates nothing', async () => {
+    const gitdir = join(tmp, 'apps.git');
+    const result = await berth('repo', 'init', gitdir);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('--runner-image <image>@sha256:<hex> is required');
+    expect(result.err).toContain('--placeholder-runner-image');
+    expect(existsSync(gitdir)).toBe(false);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('keeps the placeholder pin only with --placeholder-runner-image, and refuses it together with --runner-image', async () => {
+    const gitdir = join(tmp, 'apps.git');
+    const both = await berth('repo', 'init', gitdir, '--placeholder-runner-image', '--runner-image', `ghcr.io/acme/runner@${DIGEST}`);
+    expect(both.code).toBe(2);
+    expect(both.err).toContain('not both');
+    expect(readdirSync(tmp)).toEqual([]);
+    expect((await berth('repo', 'init', gitdir, '--placeholder-runner-image')).code).toBe(0);
+    expect(gitIn(gitdir, 'show', 'main:components/runner/kustomization.yaml')).toContain(`digest: sha256:${'0'.repeat(64)}`);
   });
 
   it.each([
@@ -165,5 +185,6 @@ describe('berth', () => {
     const result = await berth('repo', 'init', '--help');
     expect(result.code).toBe(0);
     expect(result.out).toContain('--runner-image');
+    expect(result.out).toContain('--placeholder-runner-image');
   });
 });

@@ -17,6 +17,7 @@ import { createSecretBox, loadOrCreateKey } from '../../src/secrets/secret-box.j
 import { encryptSecretManifest } from '../../src/secrets/sops.js';
 import { loadStarters } from '../../src/starters/index.js';
 import { createPythonValidator } from '../../src/validate/index.js';
+import { fleetPinWarnings } from '../../src/gitops/system-warnings.js';
 
 export const SKELETON = join(import.meta.dirname, '..', '..', 'apps-repo');
 export const ISSUER = 'http://berth.test';
@@ -72,6 +73,7 @@ export async function createHarness(options: HarnessOptions = {}) {
     http: { corsOrigins: options.corsOrigins ?? [], bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024, secureCookies: false, trustProxy: false, publicUrl: ISSUER },
     webhooks: { githubSecret: options.githubSecret, fluxHmacKey: options.fluxHmacKey },
     sse: { pollMs: 20, heartbeatMs: 100 },
+    systemWarnings: () => fleetPinWarnings(git, 'main'),
   });
 
   /** JSON request helper: returns status, headers and the parsed body. */

@@ -8,14 +8,17 @@ import { appsRepoSkeletonDir } from '../package-root.js';
 
 const DEFAULT_AUTHOR = 'Berth <berth@localhost>';
 
-const usage = `Usage: berth repo init <path> [--runner-image <image>@sha256:<hex>] [--author "Name <email>"]
+const usage = `Usage: berth repo init <path> --runner-image <image>@sha256:<hex> [--author "Name <email>"]
 
 Creates a new bare apps repository at <path> (which must not exist or be
 empty) from Berth's apps-repo skeleton: one commit on main, HEAD -> main.
 
 Options:
-  --runner-image <image>@sha256:<hex>  pin the fleet-wide runner image by digest
-                                       (default: the skeleton's placeholder pin)
+  --runner-image <image>@sha256:<hex>  the fleet-wide runner image, by digest (required:
+                                       every app runs it, and a wrong pin fails them all)
+  --placeholder-runner-image           for tests only: keep the skeleton's placeholder
+                                       pin (sha256:000…), which no registry has; Berth
+                                       warns about it at start-up and in GET /system
   --author "Name <email>"              author of the initial commit (default: ${DEFAULT_AUTHOR})
   -h, --help                           show this help
 
@@ -62,6 +65,11 @@ export function parseRepoInitArgs(args: readonly string[]): RepoInitArgs | 'help
   if (values.help) return 'help';
   if (positionals.length !== 1 || !positionals[0]) throw new UsageError('expected exactly one <path>');
   const author = parseAuthor(values.author ?? DEFAULT_AUTHOR);
+  const placeholder = values['placeholder-runner-image'] === true;
+  if (placeholder && values['runner-image'] !== undefined) throw new UsageError('give either --runner-image or --placeholder-runner-image, not both');
+  if (!placeholder && values['runner-image'] === undefined) {
+    throw new UsageError('--runner-image <image>@sha256:<hex> is required: every app runs the fleet-wide runner image (--placeholder-runner-image keeps a placeholder, for tests only)');
+  }
   const runnerImage = values['runner-image'] === undefined ? undefined : parseImageRef(values['runner-image']);
   return { path: positionals[0], author, ...(runnerImage ? { runnerImage } : {}) };
 }
@@ -74,6 +82,7 @@ function parseOrUsage(args: readonly string[]) {
       strict: true,
       options: {
         'runner-image': { type: 'string' },
+        'placeholder-runner-image': { type: 'boolean' },
         author: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },

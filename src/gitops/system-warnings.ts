@@ -1,0 +1,34 @@
+import { isPlaceholderDigest, readComponentImage } from '../domain/placeholder-pin.js';
+import { RUNNER_COMPONENT } from '../domain/layout.js';
+import type { GitPort } from './git-port.js';
+
+/** Something an operator must fix before apps can run on a real cluster; shown at start-up, by `GET /system` and in the UI. */
+export interface SystemWarning {
+  readonly code: 'placeholder_runner_pin' | 'missing_runner_pin';
+  readonly message: string;
+}
+
+const HOW_TO_PIN = 'pin a real runner image: POST /api/v1/ops/runner-image, or edit and commit components/runner/kustomization.yaml';
+
+/**
+ * Warnings about the fleet-wide runner pin at the branch head. Read on every
+ * call (a pin is a commit, by Berth or by hand), from the git adapter's cache.
+ */
+export async function fleetPinWarnings(git: Pick<GitPort, 'head' | 'tree'>, branch: string): Promise<SystemWarning[]> {
+  const head = await git.head(branch);
+  if (head === undefined) return [];
+  const text = await (await git.tree(head)).readFile(RUNNER_COMPONENT);
+  const pin = text === undefined ? undefined : readComponentImage(text);
+  if (!pin) {
+    return [{ code: 'missing_runner_pin', message: `${RUNNER_COMPONENT} pins no berth-runner image by digest, so apps without their own pin have no image; ${HOW_TO_PIN}` }];
+  }
+  if (isPlaceholderDigest(pin.digest)) {
+    return [
+      {
+        code: 'placeholder_runner_pin',
+        message: `the fleet-wide runner image is the placeholder ${pin.image}@${pin.digest}, which no registry has: on a real cluster every app would fail its health check; ${HOW_TO_PIN}`,
+      },
+    ];
+  }
+  return [];
+}
