@@ -92,8 +92,10 @@ describe.skipIf(!hasKubectl)('built manifests keep the agreed names and guarante
       prune: true,
       wait: false,
       sourceRef: { kind: 'GitRepository', name: 'berth-apps' },
-      decryption: { provider: 'sops', secretRef: { name: 'sops-age' } },
+      deletionPolicy: 'Orphan',
     });
+    // The root holds no Secret, so no decryption (test/manifests/schemas.test.ts: exactly where a Secret is).
+    expect(rootKs.spec).not.toHaveProperty('decryption');
     expect(find(objects, 'Receiver', 'berth-apps').apiVersion).toBe('notification.toolkit.fluxcd.io/v1');
     const provider = find(objects, 'Provider', 'berth');
     expect(provider.apiVersion).toBe('notification.toolkit.fluxcd.io/v1beta3');
