@@ -5,10 +5,14 @@ import { join } from 'node:path';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { MAX_NAME_LENGTH } from '../../src/domain/names.js';
 import { appSecretName, tenantNamespace } from '../../src/render/index.js';
-import { DEFAULT_RENDER_SETTINGS } from '../../src/render/settings.js';
+import { createLocalGit } from '../../src/adapters/git/index.js';
+import { initAppsRepo } from '../../src/adapters/git/init-repo.js';
+import { createGitOps } from '../../src/gitops/gitops.js';
+import { defaultTemplates } from '../../src/render/templates.js';
+import type { RenderSettings } from '../../src/render/settings.js';
 import { encryptSecretManifest } from '../../src/secrets/sops.js';
 import { loadStarters } from '../../src/starters/index.js';
-import { alice, createFixture, helloApp, operator } from '../gitops/setup.js';
+import { alice, helloApp, operator, SKELETON } from '../gitops/setup.js';
 
 /** The longest names the rule allows, so every derived name (host, Flux name, namespace, labels) is at its maximum. */
 export const LONGEST = { tenant: `l${'o'.repeat(MAX_NAME_LENGTH - 2)}t`, app: `a${'p'.repeat(MAX_NAME_LENGTH - 4)}-99` };
@@ -18,9 +22,14 @@ export const LONGEST = { tenant: `l${'o'.repeat(MAX_NAME_LENGTH - 2)}t`, app: `a
  * deployed, env, a SOPS-encrypted secret, a fleet pin and an app's own pin,
  * an app asleep, and an app with the longest names. Returns a checkout.
  */
-export async function generateAppsRepo(): Promise<{ dir: string; close(): void }> {
-  const f = await createFixture();
-  const call = (actor = alice) => ({ actor, requestId: f.nextRequest() });
+export async function generateAppsRepo(settings: RenderSettings): Promise<{ dir: string; close(): void }> {
+  const root = mkdtempSync(join(tmpdir(), 'berth-schemas-'));
+  const gitdir = join(root, 'apps.git');
+  await initAppsRepo({ skeletonDir: SKELETON, gitdir, author: { name: 'Berth', email: 'berth@example.com' } });
+  const git = createLocalGit({ gitdir, committer: { name: 'Berth', email: 'berth@example.com' } });
+  const f = { gitops: createGitOps({ git, context: { templates: defaultTemplates(), settings } }) };
+  let request = 0;
+  const call = (actor = alice) => ({ actor, requestId: `req-${++request}` });
   try {
     await f.gitops.pinRunner({ image: 'ghcr.io/berth-dev/runner', digest: `sha256:${'3c'.repeat(32)}` }, undefined, call(operator));
     for (const starter of loadStarters()) {
@@ -30,7 +39,7 @@ export async function generateAppsRepo(): Promise<{ dir: string; close(): void }
     const recipient = await identityToRecipient(await generateX25519Identity());
     const secretSopsYaml = await encryptSecretManifest({
       name: appSecretName(secretRef),
-      namespace: tenantNamespace(secretRef.tenant, DEFAULT_RENDER_SETTINGS),
+      namespace: tenantNamespace(secretRef.tenant, settings),
       values: { API_TOKEN: 'not a real token' },
       recipients: [recipient],
     });
@@ -39,12 +48,12 @@ export async function generateAppsRepo(): Promise<{ dir: string; close(): void }
     await f.gitops.deploy(helloApp('bob', 'sleepy'), call());
     await f.gitops.sleep([{ tenant: 'bob', app: 'sleepy' }], call(operator));
     await f.gitops.deploy(helloApp(LONGEST.tenant, LONGEST.app), call());
+    execFileSync('git', ['clone', '--quiet', gitdir, join(root, 'checkout')], { timeout: 60_000 });
   } catch (err) {
-    await f.close();
+    rmSync(root, { recursive: true, force: true });
     throw err;
+  } finally {
+    await git.close();
   }
-  const dir = mkdtempSync(join(tmpdir(), 'berth-schemas-repo-'));
-  execFileSync('git', ['clone', '--quiet', f.gitdir, dir], { timeout: 60_000 });
-  await f.close();
-  return { dir, close: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir: join(root, 'checkout'), close: () => rmSync(root, { recursive: true, force: true }) };
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kustomizeBuild, REPO_ROOT, type KubeObject } from '../render/support.js';
+import { DEFAULT_RENDER_SETTINGS } from '../../src/render/settings.js';
+import { kustomizeBuild, LOCKED_SETTINGS, REPO_ROOT, type KubeObject } from '../render/support.js';
 import { toolOrSkip } from '../support/tools.js';
 import { checkConfigMapVolumes, checkNames, checkSelectors, crossObjectProblems } from './cross-checks.js';
 import { walkFlux, type FluxWalk } from './flux-graph.js';
@@ -44,18 +45,24 @@ const find = (objects: readonly KubeObject[], kind: string, name?: string): Kube
 
 describe.skipIf(!hasTools)('manifests against the published schemas', () => {
   let repo: Awaited<ReturnType<typeof generateAppsRepo>>;
+  let lockedRepo: Awaited<ReturnType<typeof generateAppsRepo>>;
   let builds: Build[];
   let walks: Map<string, FluxWalk>;
 
   beforeAll(async () => {
-    repo = await generateAppsRepo();
+    // Default settings behind clusters/local; tenant lockdown and an ACME resolver behind clusters/production.
+    repo = await generateAppsRepo(DEFAULT_RENDER_SETTINGS);
+    lockedRepo = await generateAppsRepo(LOCKED_SETTINGS);
     const clusters = ['clusters/local', 'clusters/production'].map((dir) => ({ name: dir, objects: kustomizeBuild(REPO_ROOT, dir) }));
-    // Each cluster's root Kustomization reads the generated apps repository.
-    walks = new Map(clusters.map((c) => [c.name, walkFlux(c.objects, c.objects, repo.dir)]));
-    const applied = [...(walks.get('clusters/production')?.applied ?? [])].map(([name, objects]) => ({ name: `apps repo: ${name}`, objects }));
+    // Each cluster's root Kustomization reads a generated apps repository.
+    walks = new Map(clusters.map((c) => [c.name, walkFlux(c.objects, c.objects, c.name === 'clusters/local' ? repo.dir : lockedRepo.dir)]));
+    const applied = [...walks].flatMap(([cluster, walk]) => [...walk.applied].map(([name, objects]) => ({ name: `apps repo (${cluster}): ${name}`, objects })));
     builds = [{ name: 'flux', objects: kustomizeBuild(REPO_ROOT, 'flux') }, ...clusters, ...applied];
   }, 240_000);
-  afterAll(() => repo?.close());
+  afterAll(() => {
+    repo?.close();
+    lockedRepo?.close();
+  });
 
   it('covers the oldest and newest supported versions, from vendored files whose source is recorded', () => {
     console.log(`manifest schemas: ${describeSchemaSets()}`);
@@ -87,8 +94,10 @@ describe.skipIf(!hasTools)('manifests against the published schemas', () => {
       expect(kinds).toContain(kind);
     }
     // Root, its groups, their tenants' apps: four starters, the secret app, the sleeper, the longest names.
-    const appKustomizations = [...(walks.get('clusters/production')?.applied.keys() ?? [])].filter((k) => k.includes('--'));
-    expect(appKustomizations).toHaveLength(7);
+    for (const [cluster, walk] of walks) expect([...walk.applied.keys()].filter((k) => k.includes('--')), cluster).toHaveLength(7);
+    // Tenant lockdown: each app applies as its tenant's ServiceAccount.
+    const locked = builds.filter((b) => b.name.startsWith('apps repo (clusters/production)')).flatMap((b) => b.objects);
+    expect(locked.map((o) => o.kind)).toContain('ServiceAccount');
   });
 
   for (const set of SCHEMA_SETS) {
@@ -115,12 +124,15 @@ describe.skipIf(!hasTools)('manifests against the published schemas', () => {
   });
 
   it('keeps every derived name within 63 characters at the longest tenant and app names', () => {
-    const longest = builds.find((b) => b.name.endsWith(`${LONGEST.tenant}--${LONGEST.app}`))?.objects ?? [];
-    const route = find(longest, 'IngressRoute');
-    const host = /Host\(`([^`]+)`\)/.exec(JSON.stringify(route.spec))?.[1] ?? '';
-    expect(host.split('.')[0]).toBe(`${LONGEST.app}--${LONGEST.tenant}`);
-    expect(host.split('.')[0]?.length).toBe(62);
-    expect(checkNames(longest)).toEqual([]);
+    const longest = builds.filter((b) => b.name.endsWith(`${LONGEST.tenant}--${LONGEST.app}`));
+    expect(longest).toHaveLength(2);
+    for (const { objects } of longest) {
+      const route = find(objects, 'IngressRoute');
+      const host = /Host\(`([^`]+)`\)/.exec(JSON.stringify(route.spec))?.[1] ?? '';
+      expect(host.split('.')[0]).toBe(`${LONGEST.app}--${LONGEST.tenant}`);
+      expect(host.split('.')[0]?.length).toBe(62);
+      expect(checkNames(objects)).toEqual([]);
+    }
   });
 
   describe('planted defects each fail', () => {
