@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RENDER_SETTINGS } from '../../src/render/settings.js';
 import { kustomizeBuild, LOCKED_SETTINGS, REPO_ROOT, type KubeObject } from '../render/support.js';
 import { toolOrSkip } from '../support/tools.js';
-import { checkConfigMapVolumes, checkNames, checkSelectors, crossObjectProblems } from './cross-checks.js';
+import { checkConfigMapVolumes, checkNames, checkPorts, checkRestricted, checkSelectors, crossObjectProblems } from './cross-checks.js';
 import { walkFlux, type FluxWalk } from './flux-graph.js';
 import { generateAppsRepo, LONGEST } from './generated-repo.js';
 import { describeSchemaSets, loadSchemaSet, SCHEMA_ROOT, SCHEMA_SETS, type ObjectValidator } from './schema-sets.js';
@@ -190,6 +190,14 @@ describe.skipIf(!hasTools)('manifests against the published schemas', () => {
       const objects = app();
       pick(objects, 'Deployment').spec.template.spec.volumes[0].configMap.items.push({ key: 'missing.py', path: 'missing.py' });
       expect(checkConfigMapVolumes(asObjects(objects)).join('\n')).toContain('item key missing.py is not in ConfigMap');
+    });
+
+    it('a pod template that breaks Pod Security "restricted", and a targetPort no container has', () => {
+      const objects = app();
+      pick(objects, 'Deployment').spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true;
+      pick(objects, 'Service').spec.ports[0].targetPort = 9999;
+      expect(checkRestricted(asObjects(objects)).join('\n')).toContain('does not set allowPrivilegeEscalation: false');
+      expect(checkPorts(asObjects(objects)).join('\n')).toContain('targetPort 9999 is no container port');
     });
 
     it('a Service name with a digit first', () => {
