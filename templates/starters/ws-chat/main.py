@@ -30,8 +30,9 @@ class Room:
         for member in list(self.members):
             try:
                 await member.send_json(message)
-            except RuntimeError:
-                # The connection closed while we were sending: drop it.
+            except (WebSocketDisconnect, RuntimeError, OSError):
+                # The connection closed while we were sending (each Starlette
+                # and uvicorn version says so its own way): drop it.
                 self.leave(member)
 
 
