@@ -80,6 +80,20 @@ describe('GET /templates', () => {
   });
 });
 
+describe('the gallery flow through the API', () => {
+  it('creates an app from every starter, and the API validator (runner/validation.py in Pyodide) accepts each as is', async () => {
+    const api = client(server.url);
+    const verdicts: Record<string, unknown> = {};
+    for (const starter of starters) {
+      const name = `g-${starter.id}`.slice(0, 30);
+      const created = await api.call('POST', '/api/v1/apps', { token, body: { name, template: starter.id } });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      verdicts[starter.id] = (await api.call('POST', `/api/v1/apps/dora/${name}/validate`, { token, body: {} })).body;
+    }
+    expect(verdicts).toEqual(Object.fromEntries(starters.map((starter) => [starter.id, { ok: true, problems: [] }])));
+  }, 120_000);
+});
+
 describe('berth templates and berth init', () => {
   it('lists the gallery: each starter, what it teaches and what it needs', async () => {
     const listed = await berth('templates');
