@@ -50,13 +50,19 @@ export function stopAll(): void {
   rmSync(scratch, { recursive: true, force: true });
 }
 
-/** Writes the starter into a fresh code folder, starts the runner on it, waits for /ready. */
-export async function serve(starter: Starter, env: Record<string, string> = {}): Promise<Served> {
+/** Writes the starter's files into a fresh code folder and returns its path. */
+export function writeCodeDir(starter: Starter): string {
   const codeDir = join(scratch, `${starter.id}-${++count}`);
   for (const [path, text] of Object.entries(starter.files)) {
     mkdirSync(dirname(join(codeDir, path)), { recursive: true });
     writeFileSync(join(codeDir, path), text);
   }
+  return codeDir;
+}
+
+/** Writes the starter into a fresh code folder, starts the runner on it, waits for /ready. */
+export async function serve(starter: Starter, env: Record<string, string> = {}): Promise<Served> {
+  const codeDir = writeCodeDir(starter);
   const port = await freePort();
   const childEnv = { ...env, PATH: process.env.PATH ?? '', CODE_DIR: codeDir, ENTRYPOINT: starter.entrypoint, PORT: String(port), BERTH_HOST: '127.0.0.1' };
   const child = spawn(PYTHON, [ENTRYPOINT], { cwd: codeDir, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 
 import { afterAll, describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import WebSocket from 'ws';
 
 import { findStarter, loadStarters } from '../../src/starters/index.js';
 import { freePort } from '../support/free-port.js';
-import { canServe, expectMainRouteAndDocs, get, json, pythonModuleOrSkip, serve, stopAll } from './serve-starter.js';
+import { canServe, expectMainRouteAndDocs, get, json, PYTHON, pythonModuleOrSkip, serve, stopAll, writeCodeDir } from './serve-starter.js';
 
 /*
  * Every starter runs under the real runner entrypoint with the system's
@@ -21,6 +22,7 @@ const haveMongoClient = canServe && pythonModuleOrSkip('pymongo');
 const haveJinja = canServe && pythonModuleOrSkip('jinja2');
 const haveMultipart = canServe && pythonModuleOrSkip('multipart');
 const haveWebsockets = canServe && pythonModuleOrSkip('websockets');
+const haveHttpx = canServe && pythonModuleOrSkip('httpx');
 const haveFastHtml = canServe && pythonModuleOrSkip('fasthtml', { requiredInCi: false });
 afterAll(stopAll);
 
@@ -207,6 +209,20 @@ describe.skipIf(!canServe)('starters served by runner/entrypoint.py', () => {
     expect(await css.text()).toContain('font-family');
     expect(await (await get(base, '/')).text()).toContain('/static/style.css');
   }, 30_000);
+
+  it.skipIf(!haveHttpx)('multi-file: its own tests (TestClient) pass in its code folder', () => {
+    // pytest is not needed to see them pass: each test_ function is called in turn.
+    const script = [
+      'import json, sys',
+      "sys.path.insert(0, '.')",
+      'import tests.test_notes as suite',
+      'names = sorted(n for n in dir(suite) if n.startswith("test_"))',
+      'for name in names: vars(suite)[name]()',
+      'print(json.dumps(names))',
+    ].join('\n');
+    const out = execFileSync(PYTHON, ['-c', script], { cwd: writeCodeDir(starter('multi-file')), encoding: 'utf8', timeout: 60_000 });
+    expect(JSON.parse(out)).toEqual(['test_add_and_read_a_note', 'test_an_empty_note_is_refused', 'test_stats_count_the_notes']);
+  }, 60_000);
 
   it.skipIf(!haveMongoClient || !haveJinja)(`${covers('guestbook-mongo')}: a clear 503 page without a database, and when it does not answer`, async () => {
     const detached = await serve(starter('guestbook-mongo'));
