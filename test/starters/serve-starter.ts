@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 
 import type { Starter } from '../../src/starters/index.js';
 import { freePort } from '../support/free-port.js';
-import { hasTool } from '../support/tools.js';
+import { hasTool, toolOrSkip } from '../support/tools.js';
 
 /*
  * Runs a starter the way the runner image does: its files in a code folder,
@@ -31,7 +31,7 @@ export function pythonModuleOrSkip(module: string, { requiredInCi = true } = {})
   return false;
 }
 
-export const canServe = existsSync(ENTRYPOINT) && hasTool(PYTHON) && pythonModuleOrSkip('fastapi') && pythonModuleOrSkip('uvicorn');
+export const canServe = existsSync(ENTRYPOINT) && toolOrSkip(PYTHON) && pythonModuleOrSkip('fastapi') && pythonModuleOrSkip('uvicorn');
 
 export interface Served {
   readonly base: string;

@@ -57,7 +57,6 @@ describe.skipIf(!canServe)('starters served by runner/entrypoint.py', () => {
     expect((await get(base, '/books?min_rating=9')).status).toBe(422);
     expect(await json(await get(base, '/books?author=Melville'))).toHaveLength(1);
     expect(await json(await get(base, '/books/7'))).toEqual({ detail: 'No book 7' });
-    expect((await get(base, '/')).ok).toBe(true);
     expect(await json(await get(base, '/'))).toMatchObject({ books: 1 });
   }, 30_000);
 
