@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { codePathProblem } from '../domain/code-paths.js';
 import { nameProblem } from '../domain/names.js';
 import { DEPLOYMENT_STATUSES, ROLES } from '../store/types.js';
+import { starterGalleryFields } from './starter-schema.js';
 
 /*
  * The API's request and response shapes, once: validators parse with them
@@ -106,7 +107,7 @@ export const statusResponse = z.object({
 });
 
 export const templatesResponse = z.object({
-  templates: z.array(z.object({ id: z.string(), name: z.string(), description: z.string(), files: z.record(z.string(), z.string()), entrypoint: z.string() })),
+  templates: z.array(z.object({ id: z.string(), name: z.string(), description: z.string(), files: z.record(z.string(), z.string()), entrypoint: z.string(), ...starterGalleryFields })),
 });
 
 export const commitsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });

@@ -16,11 +16,32 @@ import { InputError, NotFoundError } from '../errors.js';
  * (it is a packaging bug), naming the folder and the problem.
  */
 
+/** An environment variable a starter reads, as the gallery asks for it before creating the app. */
+export interface StarterVariable {
+  readonly name: string;
+  readonly description: string;
+}
+
+/** What a starter needs from Berth to do its job; the gallery says so before creating the app. */
+export interface StarterNeeds {
+  /** It keeps data in the tenant's MongoDB database (MONGODB_URI). */
+  readonly database: boolean;
+  /** Secret env vars the app reads (set as secrets, never in code). */
+  readonly secrets: readonly StarterVariable[];
+  /** Plain, optional settings the app reads. */
+  readonly settings: readonly StarterVariable[];
+}
+
 /** A starter app offered by GET /templates and usable in POST /apps. */
 export interface Starter {
   readonly id: string;
   readonly name: string;
+  /** One line for the gallery card. */
   readonly description: string;
+  /** The one thing the starter teaches. */
+  readonly teaches: string;
+  readonly tags: readonly string[];
+  readonly needs: StarterNeeds;
   /** Path → text, every path valid under src/domain/code-paths. */
   readonly files: Readonly<Record<string, string>>;
   readonly entrypoint: string;
@@ -31,13 +52,33 @@ const STARTER_FILE = 'starter.yaml';
 const MAX_FILES = 50;
 const MAX_FILE_BYTES = 100 * 1024;
 
+const oneLine = (max: number) => z.string().min(1).max(max).regex(/^[^\n\r]*$/, 'must be one line');
+const envVariable = z
+  .object({
+    // The env-name rule of the API (src/http/schemas.ts), so the gallery can set it as is.
+    name: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'env names are upper-case letters, digits and "_"').max(128),
+    description: oneLine(200),
+  })
+  .strict();
+const uniqueNames = (list: readonly { name: string }[]) => new Set(list.map((v) => v.name)).size === list.length;
+
 const starterManifest = z
   .object({
-    name: z.string().min(1).max(80),
-    description: z.string().min(1).max(500),
+    name: oneLine(80),
+    description: oneLine(200),
+    teaches: oneLine(300),
+    tags: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,29}$/, 'tags are lower-case words joined by "-"')).min(1).max(6),
     entrypoint: z.string().endsWith('.py'),
     /** Listing position; starters without one come last, by id. */
     order: z.number().int().optional(),
+    needs: z
+      .object({
+        database: z.boolean().default(false),
+        secrets: z.array(envVariable).max(10).refine(uniqueNames, 'secret names must be unique').default([]),
+        settings: z.array(envVariable).max(20).refine(uniqueNames, 'setting names must be unique').default([]),
+      })
+      .strict()
+      .default({ database: false, secrets: [], settings: [] }),
   })
   .strict();
 
@@ -100,10 +141,23 @@ function readStarter(dir: string, id: string): { starter: Starter; order: number
   }
   const count = Object.keys(files).length;
   if (count === 0 || count > MAX_FILES) fail(`must hold between 1 and ${MAX_FILES} files, holds ${count}`);
-  const { name, description, entrypoint, order } = parsed.data;
+  const { name, description, teaches, tags, entrypoint, order, needs } = parsed.data;
   if (!(entrypoint in files)) fail(`entrypoint ${entrypoint} is not one of its files`);
+  const variables = [...needs.secrets, ...needs.settings].map((v) => v.name);
+  if (new Set(variables).size !== variables.length) fail('needs: a name is both a secret and a setting');
+  // Berth sets MONGODB_URI itself when a database is attached; a starter asks for it with database: true.
+  if (variables.includes('MONGODB_URI')) fail('needs: declare MONGODB_URI as database: true, not as a variable');
   const sorted = Object.fromEntries(Object.keys(files).sort().map((path) => [path, files[path] ?? '']));
-  const starter: Starter = Object.freeze({ id, name, description, entrypoint, files: Object.freeze(sorted) });
+  const starter: Starter = Object.freeze({
+    id,
+    name,
+    description,
+    teaches,
+    tags: Object.freeze(tags),
+    needs: Object.freeze({ database: needs.database, secrets: Object.freeze(needs.secrets), settings: Object.freeze(needs.settings) }),
+    entrypoint,
+    files: Object.freeze(sorted),
+  });
   return { starter, order: order ?? Number.MAX_SAFE_INTEGER };
 }
 

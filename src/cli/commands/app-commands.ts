@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ApiClient, ApiError } from '../api-client.js';
 import { readAppFile, readCodeFiles, writeAppDir } from '../app-dir.js';
 import { EXIT_FAILED, EXIT_OK, UsageError, type CliIo, type Command } from '../command.js';
+import { chooseStarter, needsNotice } from './templates.js';
 
 const COMMON = `  --server <url>   the Berth server (default: BERTH_SERVER, the logged-in server, or http://127.0.0.1:8080)
   -h, --help       show this help`;
@@ -111,15 +112,13 @@ export const appsCommand = command(['apps'], 'list your apps', `Usage: berth app
   return EXIT_OK;
 });
 
-export const initCommand = command(['init'], 'create an app folder from a starter template', `Usage: berth init <dir> --template <id> [--name <app>]\n\nOptions:\n  --template <id>  a starter (GET /templates lists them)\n  --name <app>     app name (default: the folder's name)\n${COMMON}`, async (args, io) => {
+export const initCommand = command(['init'], 'create an app folder from a starter template', `Usage: berth init <dir> --template <id> [--name <app>]\n\nOptions:\n  --template <id>  a starter (berth templates lists them)\n  --name <app>     app name (default: the folder's name)\n${COMMON}`, async (args, io) => {
   const { values, positionals } = parse(args);
   const dir = positionals[0];
   const template = str(values.template);
-  if (!dir || !template) throw new UsageError('expected <dir> and --template <id>');
-  const client = await open(values.server);
-  const body = z.object({ templates: z.array(z.object({ id: z.string(), files: z.record(z.string(), z.string()), entrypoint: z.string() })) }).parse(await client.json('GET', '/api/v1/templates'));
-  const starter = body.templates.find((t) => t.id === template);
-  if (!starter) throw new UsageError(`no template ${template}; there are: ${body.templates.map((t) => t.id).join(', ')}`);
+  if (!dir) throw new UsageError('expected <dir> and --template <id>');
+  const starter = await chooseStarter(await open(values.server), template);
+  for (const line of needsNotice(starter)) io.out(line);
   const app = await writeAppDir(dir, str(values.name), starter.files, starter.entrypoint);
   io.out(`Created ${dir} (app ${app.name}, from ${template}). Next: berth deploy ${dir}`);
   return EXIT_OK;

@@ -17,7 +17,7 @@ export function opsAdminRoutes(deps: HttpDeps, docs: RouteRegistry, ops: OpsServ
   const r = new Hono<AppEnv>();
 
   r.get(docs.add({ method: 'get', path: '/templates', tag: 'apps', auth: true, summary: 'Starter templates', response: s.templatesResponse }), async (c) =>
-    c.json({ templates: (await deps.starters()).map((t) => ({ id: t.id, name: t.name, description: t.description, files: t.files, entrypoint: t.entrypoint })) }),
+    c.json({ templates: (await deps.starters()).map((t) => ({ id: t.id, name: t.name, description: t.description, files: t.files, entrypoint: t.entrypoint, teaches: t.teaches, tags: t.tags, needs: t.needs })) }),
   );
 
   // Review mode is a later issue: no change request is ever opened yet, so the list is empty.

@@ -1,1 +1,1 @@
-"""The app's API: models in api.models, routes in api.routes."""
+"""The app's API: models in api.models, shared state in api.store, one router per module."""

@@ -1,29 +1,27 @@
-"""Routes of the notes API. Notes live in memory: they reset on each deploy
-(use the todo-mongo starter to keep data)."""
+"""Routes of the notes API."""
 
 from fastapi import APIRouter, HTTPException
 
 from api.models import Note, NoteIn
+from api.store import notes
 
-router = APIRouter()
-
-_notes: dict[int, Note] = {}
+router = APIRouter(tags=["notes"])
 
 
 @router.get("/notes")
 def list_notes() -> list[Note]:
-    return list(_notes.values())
+    return list(notes.values())
 
 
 @router.post("/notes", status_code=201)
 def add_note(note: NoteIn) -> Note:
-    created = Note(id=len(_notes) + 1, text=note.text)
-    _notes[created.id] = created
+    created = Note(id=len(notes) + 1, text=note.text)
+    notes[created.id] = created
     return created
 
 
 @router.get("/notes/{note_id}")
 def get_note(note_id: int) -> Note:
-    if note_id not in _notes:
+    if note_id not in notes:
         raise HTTPException(status_code=404, detail="No such note")
-    return _notes[note_id]
+    return notes[note_id]
