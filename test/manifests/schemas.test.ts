@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RENDER_SETTINGS } from '../../src/render/settings.js';
+import { loadStarters } from '../../src/starters/index.js';
 import { kustomizeBuild, LOCKED_SETTINGS, REPO_ROOT, type KubeObject } from '../render/support.js';
 import { toolOrSkip } from '../support/tools.js';
 import { checkConfigMapVolumes, checkNames, checkPorts, checkRestricted, checkSelectors, crossObjectProblems } from './cross-checks.js';
@@ -93,8 +94,8 @@ describe.skipIf(!hasTools)('manifests against the published schemas', () => {
     for (const kind of ['apps/v1 Deployment', 'v1 Service', 'v1 ConfigMap', 'v1 Secret', 'v1 Namespace', 'networking.k8s.io/v1 NetworkPolicy', 'policy/v1 PodDisruptionBudget', 'traefik.io/v1alpha1 IngressRoute', 'kustomize.toolkit.fluxcd.io/v1 Kustomization', 'source.toolkit.fluxcd.io/v1 GitRepository', 'notification.toolkit.fluxcd.io/v1 Receiver', 'notification.toolkit.fluxcd.io/v1beta3 Provider', 'notification.toolkit.fluxcd.io/v1beta3 Alert']) {
       expect(kinds).toContain(kind);
     }
-    // Root, its groups, their tenants' apps: four starters, the secret app, the sleeper, the longest names.
-    for (const [cluster, walk] of walks) expect([...walk.applied.keys()].filter((k) => k.includes('--')), cluster).toHaveLength(7);
+    // Root, its groups, their tenants' apps: every starter, the secret app, the sleeper, the longest names.
+    for (const [cluster, walk] of walks) expect([...walk.applied.keys()].filter((k) => k.includes('--')), cluster).toHaveLength(loadStarters().length + 3);
     // Tenant lockdown: each app applies as its tenant's ServiceAccount.
     const locked = builds.filter((b) => b.name.startsWith('apps repo (clusters/production)')).flatMap((b) => b.objects);
     expect(locked.map((o) => o.kind)).toContain('ServiceAccount');
