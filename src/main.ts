@@ -27,6 +27,7 @@ import { encryptSecretManifest } from './secrets/sops.js';
 import { loadStarters } from './starters/index.js';
 import type { Store } from './store/port.js';
 import { createPythonValidator } from './validate/index.js';
+import { setupRuntime } from './runtime-setup.js';
 
 /** Never logged, wherever they appear in a log object. */
 const REDACT = [
@@ -107,6 +108,7 @@ async function start(): Promise<void> {
   if (config.gitRemote) await seedEmptyRemote(config, committer, git, logger);
   const renderSettings = { ...DEFAULT_RENDER_SETTINGS, appDomain: config.appDomain };
   const gitops = createGitOps({ git, context: { templates: defaultTemplates(), settings: renderSettings }, branch: config.branch });
+  const runtime = await setupRuntime(config, { git, logger });
 
   const signingKey = await loadOrCreateSigningKey(config.signingKeyJwk ? { privateJwk: config.signingKeyJwk } : { dir: config.dataDir });
   const oidc = config.oidc ? createOidcVerifier({ issuer: config.oidc.issuer, audience: config.oidc.audience, timeoutMs: 5000 }) : undefined;
@@ -132,6 +134,7 @@ async function start(): Promise<void> {
     logger: logger.child({ component: 'jobs' }),
     onMetrics: (m) => {
       if (m.outcome === 'done') {
+        runtime.runtime.kick();
         metrics.deploys.inc({ outcome: 'committed' });
         metrics.commitLatency.observe((m.waitMs + m.durationMs) / 1000);
       } else if (m.outcome === 'failed') metrics.deploys.inc({ outcome: 'failed' });
@@ -163,7 +166,8 @@ async function start(): Promise<void> {
     },
     secretBox,
     encryptSecretManifest: (input) => encryptSecretManifest({ ...input, recipients: [...input.recipients] }),
-    sopsRecipients: config.sopsAgeRecipients,
+    sopsRecipients: runtime.sopsRecipients,
+    ...runtime.serviceDeps,
     ...(tenantDatabase ? { tenantDatabase: tenantDatabase.provisioner } : {}),
     starters: (() => {
       const starters = loadStarters();
@@ -172,7 +176,7 @@ async function start(): Promise<void> {
     kickJobs: () => runner.kick(),
     renderSettings,
     // Flux reports to Berth only where a cluster reconciles the apps repository.
-    clusterConfigured: config.fluxWebhookHmacKey !== undefined,
+    clusterConfigured: config.fluxWebhookHmacKey !== undefined || runtime.runtime.kind !== 'none',
     cleanupPolicy: config.cleanup,
     now: () => new Date(),
     auth,
@@ -184,12 +188,14 @@ async function start(): Promise<void> {
     readiness: [{ name: 'apps-repo', check: async () => void (await git.head(config.branch)) }],
   });
 
+  runtime.followReports({ store, git });
+  await runtime.runtime.start();
   await runner.start();
   periodic.start();
   // Per replica, no lease: each keeps its own local copy of the apps repository.
   const maintenance = createRepoMaintenance({ gitdir: config.appsRepo, everyMs: hour, logger: logger.child({ component: 'git-maintenance' }) });
   maintenance.start();
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) =>
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, ...(runtime.createServer ? { createServer: runtime.createServer } : {}) }, (info) =>
     logger.info({ host: info.address, port: info.port }, `listening on http://${config.host}:${info.port}`),
   );
 
@@ -203,7 +209,7 @@ async function start(): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     const force = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), deadline);
     maintenance.stop();
-    await Promise.allSettled([runner.stop(deadline), periodic.stop(deadline), closed]);
+    await Promise.allSettled([runner.stop(deadline), periodic.stop(deadline), runtime.runtime.stop(deadline), closed]);
     clearTimeout(force);
     await Promise.allSettled([validator.close(), git.close(), tenantDatabase?.client.close()]);
     await store.close();

@@ -6,6 +6,7 @@ import { createAdminService } from '../apps/admin-service.js';
 import { createAppService } from '../apps/app-service.js';
 import { createDeployService } from '../apps/deploy-service.js';
 import { createOpsService } from '../apps/ops-service.js';
+import { createRuntimeService } from '../apps/runtime-service.js';
 import { NotFoundError, TooLargeError } from '../errors.js';
 import type { HttpDeps } from './deps.js';
 import type { AppEnv } from './env.js';
@@ -16,6 +17,7 @@ import { appsRoutes } from './routes/apps-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
 import { opsAdminRoutes } from './routes/ops-admin-routes.js';
+import { runtimeRoutes } from './routes/runtime-routes.js';
 import { healthRoutes, webhookRoutes } from './routes/public-routes.js';
 
 const PROTECTED_PREFIXES = ['/apps', '/apps/*', '/deployments/*', '/templates', '/change-requests', '/change-requests/*', '/ops/*', '/admin/*'];
@@ -78,6 +80,7 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
   api.route('/', appsRoutes(deps, docs, apps, deploys));
   api.route('/', deploymentRoutes(deps, docs, deploys));
   api.route('/', opsAdminRoutes(deps, docs, ops, admin));
+  api.route('/', runtimeRoutes(docs, createRuntimeService(deps), deps.sse));
   app.route('/api/v1', api);
   return app;
 }
