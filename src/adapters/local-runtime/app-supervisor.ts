@@ -210,6 +210,8 @@ export class AppSupervisor {
     }
     const instance: Instance = { ...launched, commit: desired.commit, key: desired.key, startedAt: Date.now() };
     this.starting = instance;
+    // From here `starting` says what is being started; a later commit with the same folder must not wait on this call.
+    this.launching = undefined;
     if (previousStart) void this.retire(previousStart);
     if (!this.serving) this.setPhase('starting', `starting commit ${desired.commit.slice(0, 12)}`);
     this.event('Normal', 'Started', `process ${instance.process.pid ?? '?'} on 127.0.0.1:${instance.process.port}`);
@@ -232,7 +234,7 @@ export class AppSupervisor {
     this.event('Normal', 'Ready', `commit ${desired.commit.slice(0, 12)} answers on /ready`);
     this.ctx.report({ app: this.ref, commit: desired.commit, outcome: 'ready', message: 'the runner answers on /ready', at: new Date().toISOString() });
     void instance.process.exited.then((exit) => this.onExit(instance, exit));
-    if (old) await this.retire(old);
+    if (old) void this.retire(old);
   }
 
   private onExit(instance: Instance, exit: { code: number | null; signal: NodeJS.Signals | null }): void {
