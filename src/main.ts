@@ -176,7 +176,7 @@ async function start(): Promise<void> {
     kickJobs: () => runner.kick(),
     renderSettings,
     // Flux reports to Berth only where a cluster reconciles the apps repository.
-    clusterConfigured: config.fluxWebhookHmacKey !== undefined || runtime.runtime.kind !== 'none',
+    clusterConfigured: config.fluxWebhookHmacKey !== undefined,
     cleanupPolicy: config.cleanup,
     now: () => new Date(),
     auth,

@@ -23,7 +23,7 @@ export interface RuntimeView {
 /** The URL an app answers at: with the local runtime Berth's own port, else the cluster's HTTPS ingress. */
 export function appUrlOf(deps: Pick<ServiceDeps, 'renderSettings' | 'appUrlBase'>, ref: AppRef): string {
   const host = appHost(ref, deps.renderSettings);
-  return deps.appUrlBase ? `${deps.appUrlBase.scheme}://${host}${deps.appUrlBase.port ? `:${deps.appUrlBase.port}` : ''}/` : `https://${host}/`;
+  return deps.appUrlBase ? `${deps.appUrlBase.scheme}://${host}${deps.appUrlBase.port ? `:${deps.appUrlBase.port}` : ''}/` : `https://${host}`;
 }
 
 /**

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { killAll, processesWithEnv, viaHost, waitFor } from '../support/app-host.js';
 import { gitOut } from '../support/git-cli.js';
 import { toolOrSkip } from '../support/tools.js';
@@ -13,6 +14,8 @@ import { client, freePort, helloFiles, startServer, type RunningServer } from '.
  * runner) with its local runtime running Debian's python3-fastapi, apps
  * reached through Berth's own port by Host, and the git CLI as the operator.
  */
+/** The configuration's own default (startServer turns the runtime off for the other e2e tests). */
+const EMBEDDED_DEFAULT = { RUNTIME: 'auto' };
 const python = toolOrSkip('/usr/bin/python3', ['-c', 'import fastapi, uvicorn']);
 
 describe.skipIf(!python)('the local runtime on the embedded default', () => {
@@ -43,7 +46,7 @@ describe.skipIf(!python)('the local runtime on the embedded default', () => {
 
   beforeAll(async () => {
     port = await freePort();
-    server = await startServer(dataDir, {}, port);
+    server = await startServer(dataDir, EMBEDDED_DEFAULT, port);
     api = client(server.url);
     token = await api.signup('alice');
     for (const name of ['hello', 'vault', 'broken', 'echo']) {
@@ -241,6 +244,37 @@ describe.skipIf(!python)('the local runtime on the embedded default', () => {
     }
   });
 
+  it('the CLI: berth status shows the live commit and readiness, berth logs the output, berth open the URL', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'berth-cli-home-'));
+    const saved = { config: process.env.XDG_CONFIG_HOME, password: process.env.BERTH_PASSWORD };
+    process.env.XDG_CONFIG_HOME = home;
+    process.env.BERTH_PASSWORD = 'correct horse battery staple';
+    try {
+      const berth = async (...args: string[]) => {
+        const out: string[] = [];
+        const err: string[] = [];
+        const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
+        return { code, out: out.join('\n'), err: err.join('\n') };
+      };
+      expect((await berth('login', '--username', 'alice', '--server', server.url)).code).toBe(0);
+      const live = (await status('hello')).runtime.liveCommit as string;
+      const shown = await berth('status', '--app', 'hello');
+      expect(shown.code, shown.err).toBe(0);
+      expect(shown.out).toContain(`live:    ${live}`);
+      expect(shown.out).toContain('local, ready (1/1 replicas)');
+      const logs = await berth('logs', '--app', 'hello', '--tail', '20');
+      expect(logs.out).toContain('"event": "request"');
+      const opened = await berth('open', '--app', 'hello');
+      expect(opened.out).toBe(`http://hello--alice.apps.localhost:${port}/`);
+    } finally {
+      process.env.XDG_CONFIG_HOME = saved.config;
+      process.env.BERTH_PASSWORD = saved.password;
+      if (saved.config === undefined) delete process.env.XDG_CONFIG_HOME;
+      if (saved.password === undefined) delete process.env.BERTH_PASSWORD;
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it('kill -9 of Berth: after a restart no orphan runner is left and the apps come back', async () => {
     const before = processesWithEnv(runnersNeedle);
     expect(before.length).toBeGreaterThanOrEqual(3);
@@ -248,7 +282,7 @@ describe.skipIf(!python)('the local runtime on the embedded default', () => {
     await server.exited;
     // The runners outlived their parent: that is what the restart must clean up.
     expect(processesWithEnv(runnersNeedle).length).toBe(before.length);
-    server = await startServer(dataDir, {}, port);
+    server = await startServer(dataDir, EMBEDDED_DEFAULT, port);
     api = client(server.url);
     await answersWith('hello', 'version two');
     await answersWith('vault', 's3cret-');

@@ -4,8 +4,9 @@ import { z } from 'zod';
 import { ApiClient, ApiError } from '../api-client.js';
 import { readAppFile, readCodeFiles, writeAppDir } from '../app-dir.js';
 import { EXIT_FAILED, EXIT_OK, UsageError, type CliIo, type Command } from '../command.js';
+import { describeRuntime, runtimeSchema } from '../runtime-view.js';
 
-const COMMON = `  --server <url>   the Berth server (default: BERTH_SERVER, the logged-in server, or http://127.0.0.1:8080)
+export const COMMON = `  --server <url>   the Berth server (default: BERTH_SERVER, the logged-in server, or http://127.0.0.1:8080)
   -h, --help       show this help`;
 
 /** One option table for these commands (each usage text says which apply). */
@@ -17,9 +18,12 @@ const OPTIONS = {
   name: { type: 'string' },
   message: { type: 'string' },
   app: { type: 'string' },
+  tail: { type: 'string' },
+  follow: { type: 'boolean' },
+  browser: { type: 'boolean' },
 } as const;
 
-function parse(args: readonly string[]) {
+export function parse(args: readonly string[]) {
   try {
     return parseArgs({ args: [...args], allowPositionals: true, strict: true, options: OPTIONS });
   } catch (err) {
@@ -27,17 +31,17 @@ function parse(args: readonly string[]) {
   }
 }
 
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const open = (server: unknown) => ApiClient.open(str(server) ?? process.env.BERTH_SERVER);
+export const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+export const open = (server: unknown) => ApiClient.open(str(server) ?? process.env.BERTH_SERVER);
 
 /** The app a command acts on: --app, else berth.json in the folder. */
-async function appOf(client: ApiClient, app: unknown, dir = '.'): Promise<{ tenant: string; name: string }> {
+export async function appOf(client: ApiClient, app: unknown, dir = '.'): Promise<{ tenant: string; name: string }> {
   const name = str(app) ?? (await readAppFile(dir)).name;
   const [tenant, short] = name.includes('/') ? name.split('/') : [client.username, name];
   return { tenant: tenant ?? '', name: short ?? '' };
 }
 
-function command(name: string[], summary: string, usage: string, run: (args: readonly string[], io: CliIo) => Promise<number>): Command {
+export function command(name: string[], summary: string, usage: string, run: (args: readonly string[], io: CliIo) => Promise<number>): Command {
   return {
     name,
     summary,
@@ -169,8 +173,11 @@ export const statusCommand = command(['status'], "an app's Git and cluster statu
   const { values } = parse(args);
   const client = await open(values.server);
   const app = await appOf(client, values.app);
-  const body = z.object({ git: z.object({ commit: z.string().nullable() }), cluster: z.object({ configured: z.boolean(), message: z.string().optional() }) }).parse(await client.json('GET', `/api/v1/apps/${app.tenant}/${app.name}/status`));
+  const body = z
+    .object({ git: z.object({ commit: z.string().nullable() }), runtime: runtimeSchema.optional(), cluster: z.object({ configured: z.boolean(), message: z.string().optional() }) })
+    .parse(await client.json('GET', `/api/v1/apps/${app.tenant}/${app.name}/status`));
   io.out(`${app.tenant}/${app.name}\n  git:     ${body.git.commit ?? 'not deployed'}\n  cluster: ${body.cluster.message ?? (body.cluster.configured ? 'configured' : 'not configured')}`);
+  if (body.runtime) io.out(describeRuntime(body.runtime));
   return EXIT_OK;
 });
 
