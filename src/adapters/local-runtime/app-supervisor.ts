@@ -133,9 +133,10 @@ export class AppSupervisor {
     if (this.idle) {
       this.idle = false;
       this.event('Normal', 'Waking', 'a request arrived');
+      this.setPhase('starting', 'starting: a request arrived');
       void this.converge();
     }
-    if (!this.serving && this.starting) await this.waitForChange(waitMs);
+    if (!this.serving && (this.starting || this.launching)) await this.waitForChange(waitMs);
     if (this.serving) return { port: this.serving.process.port };
     if (this.phase === 'asleep') return { state: 'asleep', message: this.message };
     return { state: this.removed ? 'absent' : 'failed', message: this.message };
@@ -288,8 +289,10 @@ export class AppSupervisor {
   }
 
   private notify(): void {
-    for (const wake of this.waiters) wake();
+    // Cleared first: a waiter that is not done yet adds itself again for the next change.
+    const waiting = [...this.waiters];
     this.waiters.clear();
+    for (const wake of waiting) wake();
   }
 
   private waitForChange(ms: number): Promise<void> {
@@ -301,7 +304,7 @@ export class AppSupervisor {
       }
       const waiters = this.waiters;
       const check = () => {
-        if (this.serving || !this.starting) done();
+        if (this.serving || (!this.starting && !this.launching)) done();
         else waiters.add(check);
       };
       waiters.add(check);
