@@ -108,7 +108,7 @@ async function start(): Promise<void> {
   if (config.gitRemote) await seedEmptyRemote(config, committer, git, logger);
   const renderSettings = { ...DEFAULT_RENDER_SETTINGS, appDomain: config.appDomain };
   const gitops = createGitOps({ git, context: { templates: defaultTemplates(), settings: renderSettings }, branch: config.branch });
-  const runtime = await setupRuntime(config, { git, logger });
+  const runtime = await setupRuntime(config, { git, logger, renderSettings });
 
   const signingKey = await loadOrCreateSigningKey(config.signingKeyJwk ? { privateJwk: config.signingKeyJwk } : { dir: config.dataDir });
   const oidc = config.oidc ? createOidcVerifier({ issuer: config.oidc.issuer, audience: config.oidc.audience, timeoutMs: 5000 }) : undefined;

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { createServer } from 'node:http';
 import type { Logger } from 'pino';
+import { createKubeRuntime, loadKubeConfig } from './adapters/kube/kube-runtime.js';
 import { createLocalRuntime } from './adapters/local-runtime/local-runtime.js';
 import { applyRuntimeReport } from './apps/runtime-progress.js';
 import { noRuntime, type RuntimePort, type RuntimeReport } from './apps/runtime-port.js';
@@ -9,6 +10,8 @@ import { packageRoot } from './cli/package-root.js';
 import type { Config } from './config.js';
 import type { GitPort } from './gitops/git-port.js';
 import { withAppProxy } from './http/app-proxy.js';
+import { tenantNamespace } from './render/app-view.js';
+import type { RenderSettings } from './render/settings.js';
 import { loadOrCreateAgeIdentity } from './secrets/local-age-identity.js';
 import type { Store } from './store/port.js';
 
@@ -29,10 +32,10 @@ const REPORT_RETRIES_MS = [100, 300, 1_000, 3_000];
 
 /**
  * Builds the runtime the configuration asks for (see RuntimeConfig): the
- * local runtime with its age identity and app proxy, or nothing (Git only).
- * The kubernetes adapter is built by createKubeRuntime when configured.
+ * local runtime with its age identity and app proxy, the read-only
+ * kubernetes client, or nothing (Git only).
  */
-export async function setupRuntime(config: Config, deps: { git: Pick<GitPort, 'head' | 'tree' | 'log'>; logger: Logger }): Promise<RuntimeSetup> {
+export async function setupRuntime(config: Config, deps: { git: Pick<GitPort, 'head' | 'tree' | 'log'>; logger: Logger; renderSettings: RenderSettings }): Promise<RuntimeSetup> {
   const logger = deps.logger.child({ component: 'runtime' });
   const follow = (runtime: RuntimePort) => (target: Parameters<RuntimeSetup['followReports']>[0]) =>
     runtime.onReport((report) => void applyWithRetry(target, report, logger));
@@ -58,8 +61,17 @@ export async function setupRuntime(config: Config, deps: { git: Pick<GitPort, 'h
       followReports: follow(runtime),
     };
   }
-  const reason = config.runtime.kind === 'none' ? config.runtime.reason : 'the kubernetes runtime is not built into this Berth yet';
-  const runtime = noRuntime(reason);
+  if (config.runtime.kind === 'kubernetes') {
+    const runtime = createKubeRuntime({
+      kubeConfig: loadKubeConfig(config.runtime.kubeconfig),
+      fluxNamespace: deps.renderSettings.flux.namespace,
+      tenantNamespace: (tenant) => tenantNamespace(tenant, deps.renderSettings),
+      timeoutMs: config.runtime.timeoutMs,
+      logger,
+    });
+    return { runtime, serviceDeps: { runtime }, sopsRecipients: config.sopsAgeRecipients, followReports: follow(runtime) };
+  }
+  const runtime = noRuntime(config.runtime.reason);
   return { runtime, serviceDeps: { runtime }, sopsRecipients: config.sopsAgeRecipients, followReports: follow(runtime) };
 }
 
