@@ -77,7 +77,7 @@ export async function setupRuntime(config: Config, deps: { git: Pick<GitPort, 'h
 
 async function applyWithRetry(deps: Parameters<RuntimeSetup['followReports']>[0], report: RuntimeReport, logger: Logger): Promise<void> {
   try {
-    if ((await applyRuntimeReport(deps, report)) > 0) return;
+    if ((await applyRuntimeReport(deps, report)) > 0 || report.settled) return;
     for (const delay of REPORT_RETRIES_MS) {
       await new Promise((resolve) => setTimeout(resolve, delay));
       if ((await applyRuntimeReport(deps, report)) > 0) return;

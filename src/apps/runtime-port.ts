@@ -49,6 +49,11 @@ export interface RuntimeReport {
   readonly outcome: 'ready' | 'failed';
   readonly message: string;
   readonly at: string;
+  /**
+   * A confirmation that the app is settled at `commit` (the branch head), not
+   * a transition: moves on a deployment that changed nothing, or a delete.
+   */
+  readonly settled?: boolean;
 }
 
 export interface LogQuery {

@@ -134,6 +134,13 @@ describe.skipIf(!python)('the local runtime on the embedded default', () => {
     }
   });
 
+  it('a deploy that changes nothing still ends ready (there is nothing to restart)', async () => {
+    const draft = (await api.call('GET', '/api/v1/apps/alice/hello', { token })).body.app.draft as { files: Record<string, string> };
+    const id = await deploy('hello', draft.files);
+    const done = await api.follow(token, id);
+    expect(done.end?.status).toBe('ready');
+  });
+
   it('sleep answers 503 "asleep"; wake brings it back', async () => {
     expect((await api.call('POST', '/api/v1/apps/alice/hello/sleep', { token })).status).toBe(202);
     const asleep = await waitFor(async () => {
@@ -292,7 +299,9 @@ describe.skipIf(!python)('the local runtime on the embedded default', () => {
 
   it('delete: the app is gone and its runner stopped', async () => {
     const pidsBefore = processesWithEnv(runnersNeedle).length;
-    expect((await api.call('DELETE', '/api/v1/apps/alice/hello', { token })).status).toBe(202);
+    const removal = await api.call('DELETE', '/api/v1/apps/alice/hello', { token });
+    expect(removal.status).toBe(202);
+    expect((await api.follow(token, removal.body.deployment.id as string)).end?.status).toBe('ready');
     await waitFor(async () => ((await answer('hello')).status === 404 ? true : undefined));
     await waitFor(() => (processesWithEnv(runnersNeedle).length === pidsBefore - 1 ? true : undefined));
   });

@@ -85,6 +85,12 @@ export class AppSupervisor {
     return this.desired?.key;
   }
 
+  /** Running the folder Git asks for (or asleep as asked): nothing is left to do. */
+  get isSettled(): boolean {
+    if (this.desired?.spec?.replicas === 0) return !this.hasProcess;
+    return this.serving !== undefined && this.serving.key === this.desired?.key && this.phase === 'running';
+  }
+
   get hasProcess(): boolean {
     return this.serving !== undefined || this.starting !== undefined;
   }

@@ -59,6 +59,9 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   let again = false;
   let stopped = false;
   let generation = 0;
+  /** Berth committed: confirm the settled apps at the head (see RuntimeReport.settled). */
+  let sweepRequested = false;
+  let removedSinceSweep: AppRef[] = [];
 
   const context = {
     readyTimeoutMs: options.readyTimeoutMs ?? 60_000,
@@ -110,6 +113,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     for (const [key, supervisor] of apps) {
       if (seen.has(key)) continue;
       apps.delete(key);
+      removedSinceSweep.push(supervisor.ref);
       void supervisor.remove('the app folder was removed from the branch');
     }
   }
@@ -140,12 +144,25 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
             await reconcile(head);
             lastHead = head;
           }
+          if (sweepRequested && head) {
+            sweepRequested = false;
+            sweep(head);
+          }
         } catch (err) {
           logger.error({ err }, 'local runtime: reading the apps repository failed; trying again at the next poll');
         }
       } while (again && !stopped);
     })().finally(() => (reconciling = undefined));
     return reconciling;
+  }
+
+  /** Deployments that changed nothing, and deletes, have no process to wait for: they are done at the head. */
+  function sweep(head: string): void {
+    const at = new Date().toISOString();
+    const settled = [...apps.values()].filter((a) => a.isSettled).map((a) => ({ app: a.ref, message: 'running as committed' }));
+    const removed = removedSinceSweep.map((app) => ({ app, message: 'stopped: the app was removed' }));
+    removedSinceSweep = [];
+    for (const { app, message } of [...settled, ...removed]) context.report({ app, commit: head, outcome: 'ready', message, at, settled: true });
   }
 
   async function watchMemory(): Promise<void> {
@@ -190,7 +207,10 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    kick: () => void follow(),
+    kick() {
+      sweepRequested = true;
+      void follow();
+    },
     problem: () => problem,
     async proxyTarget(app, waitMs) {
       const supervisor = supervisorOf(app);
