@@ -84,7 +84,7 @@ export function createAppService(deps: ServiceDeps) {
           const ref = { tenant: app.tenant, app: app.name };
           const summary = appSummary(app, deps.renderSettings, modes.get(app.tenant) ?? 'auto', appUrlOf(deps, ref));
           // Live state from the runtime (which follows Git), not from what Berth last wrote itself.
-          const runtime = await deps.runtime?.status(ref);
+          const runtime = await deps.runtime?.glance(ref);
           if (!runtime) return summary;
           return { ...summary, ...(runtime.liveCommit ? { live: { commit: runtime.liveCommit, at: summary.live?.at ?? app.updatedAt } } : {}), runtime: { ready: runtime.ready, phase: runtime.phase, message: runtime.message, replicas: runtime.replicas } };
         }),

@@ -65,6 +65,8 @@ export interface RuntimePort {
   readonly kind: RuntimeKind;
   /** Undefined: the runtime knows nothing of this app (never deployed, deleted, or not reconciled yet). */
   status(app: AppRef): Promise<RuntimeAppStatus | undefined>;
+  /** What a list of many apps shows: from what the runtime already holds, without a call per app. */
+  glance(app: AppRef): Promise<RuntimeAppStatus | undefined>;
   /** Recent events about the app, oldest first. */
   events(app: AppRef): Promise<readonly RuntimeEvent[]>;
   logs(app: AppRef, query: LogQuery): Promise<readonly LogLine[]>;
@@ -89,6 +91,7 @@ export function noRuntime(reason: string): RuntimePort {
   return {
     kind: 'none',
     status: async () => undefined,
+    glance: async () => undefined,
     events: async () => [],
     logs: async () => [],
     async *followLogs() {},

@@ -72,6 +72,14 @@ describe('the kubernetes runtime against a local API server', () => {
     expect(await runtime.status({ tenant: 'alice', app: 'nothing' })).toBeUndefined();
   });
 
+  it('a list\'s glance comes from the watched Kustomizations alone, with no call per app', async () => {
+    await runtime.start();
+    const before = api.requests.length;
+    expect(await runtime.glance(hello)).toMatchObject({ liveCommit: A, ready: true, phase: 'running' });
+    expect(await runtime.glance({ tenant: 'alice', app: 'nothing' })).toBeUndefined();
+    expect(api.requests.slice(before).filter((r) => !r.includes('watch=true'))).toEqual([]);
+  });
+
   it('follows the watch: a new live commit is reported; a watch that ends is re-opened from the last version, one that gets 410 re-lists', async () => {
     api.watchScripts.push(
       { events: [{ type: 'MODIFIED', object: kustomizationAt(B, '1001') }, { type: 'BOOKMARK', object: { kind: 'Kustomization', apiVersion: 'kustomize.toolkit.fluxcd.io/v1', metadata: { resourceVersion: '1005' } } }], then: 'close' },

@@ -113,6 +113,9 @@ export function createKubeRuntime(options: KubeRuntimeOptions): RuntimePort & { 
       return toAppStatus(k, deployment, pods);
     },
 
+    // The watched Kustomization alone: a list of many apps must not make three API calls per app.
+    glance: async (ref) => toAppStatus(kustomizations.get(fluxName(ref)), undefined, []),
+
     async events(ref): Promise<RuntimeEvent[]> {
       const [inTenant, inFlux] = await Promise.all([
         core.listNamespacedEvent({ namespace: options.tenantNamespace(ref.tenant) }, bounded()),

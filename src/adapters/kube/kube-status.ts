@@ -79,7 +79,8 @@ export function toAppStatus(k: FluxKustomization | undefined, deployment: KubeDe
   const liveCommit = revisionCommit(k?.status?.lastAppliedRevision);
   const ready = k?.status?.conditions?.find((c) => c.type === 'Ready');
   const desired = deployment?.spec?.replicas ?? 1;
-  const readyReplicas = deployment?.status?.readyReplicas ?? 0;
+  // Without the Deployment (a list's glance), Flux's Ready (wait: true means healthy) stands for it.
+  const readyReplicas = deployment ? (deployment.status?.readyReplicas ?? 0) : ready?.status === 'True' ? desired : 0;
   const trouble = podTrouble(pods);
   const fluxMessage = ready ? `${ready.reason ?? ready.status}: ${ready.message ?? ''}`.trim() : 'Flux has not reported on this app yet';
   const failed = (ready?.status === 'False' && ready.reason !== 'Progressing') || (trouble !== undefined && /CrashLoopBackOff|ImagePullBackOff|ErrImagePull|CreateContainerConfigError/.test(trouble));

@@ -189,14 +189,17 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
 
   const supervisorOf = (app: AppRef) => apps.get(appKey(app));
 
+  function statusOf(app: AppRef): RuntimeAppStatus | undefined {
+    const supervisor = supervisorOf(app);
+    if (!supervisor) return undefined;
+    const status = supervisor.status();
+    return problem && status.phase !== 'asleep' ? { ...status, phase: 'failed', ready: false, message: problem } : status;
+  }
+
   return {
     kind: 'local',
-    async status(app): Promise<RuntimeAppStatus | undefined> {
-      const supervisor = supervisorOf(app);
-      if (!supervisor) return undefined;
-      const status = supervisor.status();
-      return problem && status.phase !== 'asleep' ? { ...status, phase: 'failed', ready: false, message: problem } : status;
-    },
+    status: async (app) => statusOf(app),
+    glance: async (app) => statusOf(app),
     events: async (app) => supervisorOf(app)?.events.tail(200) ?? [],
     logs: async (app, query) => supervisorOf(app)?.logs.tail(query.tail) ?? [],
     async *followLogs(app, query, signal) {
