@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import type { LogLine } from '../../apps/runtime-port.js';
+import { freePort } from '../net/free-port.js';
 import { lineSplitter } from './log-buffer.js';
 
 /** Marks every runner this Berth starts, so a later Berth on the same DATA_DIR finds the orphans of a kill -9. */
@@ -16,19 +16,6 @@ export interface RunnerLaunch {
   readonly env: Readonly<Record<string, string>>;
   readonly owner: string;
   readonly onLine: (line: LogLine) => void;
-}
-
-/** A free TCP port on 127.0.0.1 (asked from the kernel, then released for the runner to bind). */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('the kernel gave no port'))));
-    });
-  });
 }
 
 /**
@@ -88,7 +75,7 @@ export class RunnerProcess {
   }
 
   static async launch(launch: RunnerLaunch): Promise<RunnerProcess> {
-    return new RunnerProcess(await freeLoopbackPort(), launch);
+    return new RunnerProcess(await freePort(), launch);
   }
 
   get pid(): number | undefined {

@@ -5,6 +5,7 @@ import { ApiClient, ApiError } from '../api-client.js';
 import { readAppFile, readCodeFiles, writeAppDir } from '../app-dir.js';
 import { EXIT_FAILED, EXIT_OK, UsageError, type CliIo, type Command } from '../command.js';
 import { describeRuntime, runtimeSchema } from '../runtime-view.js';
+import { sseEvents } from '../sse-events.js';
 
 export const COMMON = `  --server <url>   the Berth server (default: BERTH_SERVER, the logged-in server, or http://127.0.0.1:8080)
   -h, --help       show this help`;
@@ -60,25 +61,13 @@ const deploymentSchema = z.object({ id: z.string(), status: z.string(), commit: 
 
 /** Prints each timeline stage as the server streams it; resolves to the final deployment. */
 async function followTimeline(client: ApiClient, id: string, io: CliIo): Promise<z.infer<typeof deploymentSchema>> {
-  const res = await client.events(id);
-  const decoder = new TextDecoder();
-  let buffer = '';
   let final: z.infer<typeof deploymentSchema> | undefined;
-  for await (const chunk of res.body ?? []) {
-    buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-    let cut: number;
-    while ((cut = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      const event = /^event: ?(.*)$/m.exec(block)?.[1];
-      const data = /^data: ?(.*)$/m.exec(block)?.[1];
-      if (!event || !data) continue;
-      const parsed: unknown = JSON.parse(data);
-      if (event === 'stage') {
-        const stage = z.object({ stage: z.string(), at: z.string(), detail: z.string().optional() }).parse(parsed);
-        io.out(`  ${stage.at.slice(11, 23)}  ${stage.stage}${stage.detail ? `  (${stage.detail})` : ''}`);
-      } else if (event === 'end') final = z.object({ deployment: deploymentSchema }).parse(parsed).deployment;
-    }
+  for await (const { event, data } of sseEvents(await client.events(id))) {
+    const parsed: unknown = JSON.parse(data);
+    if (event === 'stage') {
+      const stage = z.object({ stage: z.string(), at: z.string(), detail: z.string().optional() }).parse(parsed);
+      io.out(`  ${stage.at.slice(11, 23)}  ${stage.stage}${stage.detail ? `  (${stage.detail})` : ''}`);
+    } else if (event === 'end') final = z.object({ deployment: deploymentSchema }).parse(parsed).deployment;
   }
   if (!final) throw new ApiError(502, `the event stream of deployment ${id} ended early; see berth status`);
   return final;

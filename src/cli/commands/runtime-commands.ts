@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ApiError, type ApiClient } from '../api-client.js';
 import { EXIT_OK, type CliIo } from '../command.js';
 import { runtimeSchema } from '../runtime-view.js';
+import { sseEvents } from '../sse-events.js';
 import { COMMON, appOf, command, open, parse } from './app-commands.js';
 
 const lineSchema = z.object({ at: z.string(), stream: z.string(), text: z.string() });
@@ -10,18 +11,8 @@ const format = (line: z.infer<typeof lineSchema>) => `${line.at.slice(11, 23)} $
 
 /** Prints each `line` event of a log stream until the server ends it. */
 async function followLines(client: ApiClient, path: string, io: CliIo): Promise<void> {
-  const res = await client.stream(path);
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of res.body ?? []) {
-    buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-    let cut: number;
-    while ((cut = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      const data = /^event: ?line$/m.test(block) ? /^data: ?(.*)$/m.exec(block)?.[1] : undefined;
-      if (data) io.out(format(lineSchema.parse(JSON.parse(data))));
-    }
+  for await (const { event, data } of sseEvents(await client.stream(path))) {
+    if (event === 'line') io.out(format(lineSchema.parse(JSON.parse(data))));
   }
 }
 
