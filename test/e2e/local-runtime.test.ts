@@ -249,6 +249,13 @@ describe.skipIf(!python)('the local runtime on the embedded default', () => {
     for (const path of ['//evil.example/', 'http://evil.example/', 'relative']) {
       expect((await api.call('POST', '/api/v1/apps/alice/hello/request', { token, body: { method: 'GET', path } })).status).toBe(400);
     }
+    expect((await api.call('GET', '/api/v1/apps/alice/hello/logs?tail=lots', { token })).status).toBe(400);
+    // Another user sees none of it and cannot put the app to sleep.
+    const bob = await api.signup('bob');
+    for (const [method, path] of [['GET', 'logs'], ['GET', 'events'], ['POST', 'sleep'], ['POST', 'wake']] as const) {
+      expect((await api.call(method, `/api/v1/apps/alice/hello/${path}`, { token: bob })).status).toBe(403);
+    }
+    expect((await api.call('POST', '/api/v1/apps/alice/hello/request', { token: bob, body: { method: 'GET', path: '/' } })).status).toBe(403);
   });
 
   it('the CLI: berth status shows the live commit and readiness, berth logs the output, berth open the URL', async () => {

@@ -133,6 +133,23 @@ describe('the app proxy', () => {
 });
 
 describe('the test panel request', () => {
+  it('caps the answer at 1 MiB and says it was cut', async () => {
+    const big = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('x'.repeat(3 * 1024 * 1024));
+    });
+    await new Promise<void>((resolve) => big.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (big.address() as AddressInfo).port;
+      const answer = await sendToApp(new URL('http://hello--alice.apps.localhost/'), { method: 'GET', path: '/big' }, { host: '127.0.0.1', port });
+      expect(answer).toMatchObject({ status: 200, truncated: true });
+      expect(answer.body.length).toBe(1024 * 1024);
+    } finally {
+      big.closeAllConnections();
+      await new Promise((r) => big.close(r));
+    }
+  });
+
   it('stays on the app\'s own host', async () => {
     const base = new URL('http://hello--alice.apps.localhost:1/');
     for (const path of ['//evil.example/x', 'http://evil.example/', 'x', '/\\evil.example']) {
