@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalRuntime, type LocalRuntime } from '../../src/adapters/local-runtime/local-runtime.js';
 import { restartDelayMs } from '../../src/adapters/local-runtime/app-supervisor.js';
 import { parseMemoryQuantity } from '../../src/adapters/local-runtime/app-folder.js';
+import { appEnvForHost } from '../../src/adapters/local-runtime/runner-process.js';
 import { killAll, processesWithEnv, waitFor } from '../support/app-host.js';
 import { toolOrSkip } from '../support/tools.js';
 import { alice, createFixture, helloApp } from '../gitops/setup.js';
@@ -155,5 +156,11 @@ describe('without python3, FastAPI or uvicorn', () => {
     expect(status).toMatchObject({ phase: 'failed', ready: false });
     expect(status?.message).toContain('install them with');
     expect(runtime.pids()).toEqual([]);
+  });
+});
+
+describe('the environment a runner gets', () => {
+  it('keeps the app\'s own variables and drops the loader\'s, the interpreter\'s and the runner\'s settings', () => {
+    expect(appEnvForHost({ GREETING: 'hi', LD_PRELOAD: '/tmp/x.so', PYTHONPATH: '/tmp', BERTH_ALLOWED_IMPORTS: 'os', DATABASE_URL: 'mongodb://x' })).toEqual({ GREETING: 'hi', DATABASE_URL: 'mongodb://x' });
   });
 });

@@ -5,6 +5,18 @@ import type { LogLine } from '../../apps/runtime-port.js';
 import { freePort } from '../net/free-port.js';
 import { lineSplitter } from './log-buffer.js';
 
+/**
+ * Names an app's env may not set on this machine: the dynamic loader's and
+ * the interpreter's own switches, and the runner's settings (an app setting
+ * BERTH_ALLOWED_IMPORTS would widen its own allow-list).
+ */
+const HOST_CONTROLLED_ENV = /^(LD_|DYLD_|PYTHON|BERTH_)/;
+
+/** The app's env without the names only the runtime sets. */
+export function appEnvForHost(env: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !HOST_CONTROLLED_ENV.test(name)));
+}
+
 /** Marks every runner this Berth starts, so a later Berth on the same DATA_DIR finds the orphans of a kill -9. */
 export const OWNER_VARIABLE = 'BERTH_LOCAL_RUNTIME_OWNER';
 
@@ -37,7 +49,7 @@ export class RunnerProcess {
     this.child = spawn(launch.python, [launch.entrypointScript], {
       cwd: launch.codeDir,
       env: {
-        ...launch.env,
+        ...appEnvForHost(launch.env),
         PATH: '/usr/local/bin:/usr/bin:/bin',
         LANG: 'C.UTF-8',
         HOME: launch.codeDir,
