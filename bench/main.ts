@@ -15,6 +15,7 @@ import { renderApp, defaultTemplates } from '../src/render/index.js';
 import { DEFAULT_RENDER_SETTINGS } from '../src/render/settings.js';
 import { commitWithPlumbing, git, seedWithFastImport, unpackAll } from './git-cli.js';
 import { appsRepoFiles, benchApp } from './seed-apps.js';
+import { benchRuntime } from './runtime.js';
 import { benchService } from './service.js';
 import { fmt, percentile, timeMs } from './stats.js';
 
@@ -98,6 +99,10 @@ function kustomizeTimes(gitdir: string, size: number): string {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--runtime-only')) {
+    for (const line of await benchRuntime(quick)) console.log(line);
+    return;
+  }
   if (process.argv.includes('--service-only')) {
     for (const line of await benchService(quick, skeleton, settings, templates)) console.log(line);
     return;
@@ -140,6 +145,7 @@ async function main(): Promise<void> {
   console.log(builds.join('\n'));
   console.log('');
   for (const line of await benchService(quick, skeleton, settings, templates)) console.log(line);
+  for (const line of await benchRuntime(quick)) console.log(line);
 }
 
 main()

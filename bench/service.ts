@@ -16,7 +16,7 @@ import { fmt, percentile } from './stats.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
-async function call(url: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+export async function call(url: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${url}${path}`, {
     method,
     headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
@@ -27,7 +27,7 @@ async function call(url: string, method: string, path: string, token?: string, b
   return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
-async function startBerth(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+export async function startBerth(dataDir: string, env: Record<string, string> = {}): Promise<{ url: string; port: number; child: ChildProcess }> {
   const port = await freePort();
   const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/sprof'] : []), '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
@@ -40,6 +40,9 @@ async function startBerth(dataDir: string): Promise<{ url: string; child: ChildP
       LOG_LEVEL: 'warn',
       RATE_LIMIT_AUTH_PER_MINUTE: '100000',
       RATE_LIMIT_DEPLOY_PER_MINUTE: '100000',
+      // Commits are measured here, not runner processes (bench/runtime.ts measures those).
+      RUNTIME: 'none',
+      ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -48,7 +51,7 @@ async function startBerth(dataDir: string): Promise<{ url: string; child: ChildP
   for (;;) {
     if (child.exitCode !== null) throw new Error(`berth exited with ${child.exitCode}`);
     const ok = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
-    if (ok) return { url, child };
+    if (ok) return { url, port, child };
     if (Date.now() > deadline) throw new Error('berth not ready in 90 s');
     await new Promise((r) => setTimeout(r, 200));
   }

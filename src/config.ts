@@ -79,6 +79,13 @@ const envSchema = z.object({
   SECRET_BOX_KEY: optionalText,
   TENANT_DB_HOST: optionalText,
   TENANT_DB_PASSWORD_KEY: optionalText,
+  RUNTIME: z.enum(['auto', 'local', 'kubernetes', 'none']).default('auto'),
+  LOCAL_RUNTIME_PYTHON: z.string().trim().min(1).default('/usr/bin/python3'),
+  LOCAL_RUNTIME_MAX_APPS: integer(20, 1, 1000),
+  LOCAL_RUNTIME_POLL_MS: integer(1000, 50, 60_000),
+  KUBECONFIG: optionalText,
+  KUBERNETES_SERVICE_HOST: optionalText,
+  KUBE_TIMEOUT_MS: integer(10_000, 100, 120_000),
 });
 
 /** The validated configuration, with derived paths resolved. */
@@ -111,7 +118,20 @@ export interface Config {
   readonly secretBoxKey?: string;
   /** Per-tenant MongoDB databases: the host apps reach MongoDB at, and the key tenant passwords derive from. */
   readonly tenantDatabase?: { readonly host: string; readonly passwordKey: string };
+  /** What runs the committed apps (see {@link RuntimeConfig}). */
+  readonly runtime: RuntimeConfig;
 }
+
+/**
+ * `local`: Berth runs each committed app as a runner process (embedded mode,
+ * never in production; on by default only on a loopback HOST, since it runs
+ * whatever anyone who can sign up deploys). `kubernetes`: read-only client of
+ * the cluster Flux reconciles into. `none`: Git only.
+ */
+export type RuntimeConfig =
+  | { readonly kind: 'local'; readonly python: string; readonly maxApps: number; readonly pollMs: number }
+  | { readonly kind: 'kubernetes'; readonly kubeconfig?: string; readonly timeoutMs: number }
+  | { readonly kind: 'none'; readonly reason: string };
 
 /** A variable failed validation; the message names it (and never echoes its value). */
 export class ConfigError extends Error {
@@ -160,6 +180,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if ((v.TENANT_DB_HOST === undefined) !== (v.TENANT_DB_PASSWORD_KEY === undefined) || (v.TENANT_DB_HOST !== undefined && v.MONGODB_URI === undefined)) {
     throw new ConfigError('invalid configuration:\n  TENANT_DB_HOST: TENANT_DB_HOST and TENANT_DB_PASSWORD_KEY go together, and need MONGODB_URI');
   }
+  if (v.RUNTIME === 'local' && v.NODE_ENV === 'production') {
+    throw new ConfigError('invalid configuration:\n  RUNTIME: local runs user code as processes of this machine and is never used with NODE_ENV=production');
+  }
   if (v.CLEANUP_DELETE_AFTER_HOURS < v.CLEANUP_SLEEP_AFTER_HOURS) {
     throw new ConfigError('invalid configuration:\n  CLEANUP_DELETE_AFTER_HOURS: must not be shorter than CLEANUP_SLEEP_AFTER_HOURS');
   }
@@ -204,7 +227,26 @@ function toConfig(v: z.infer<typeof envSchema>): Config {
     ...(v.SIGNING_KEY_JWK ? { signingKeyJwk: v.SIGNING_KEY_JWK } : {}),
     ...(v.SECRET_BOX_KEY ? { secretBoxKey: v.SECRET_BOX_KEY } : {}),
     ...(v.TENANT_DB_HOST && v.TENANT_DB_PASSWORD_KEY ? { tenantDatabase: { host: v.TENANT_DB_HOST, passwordKey: v.TENANT_DB_PASSWORD_KEY } } : {}),
+    runtime: toRuntimeConfig(v),
   };
+}
+
+/** Whether HOST only accepts connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function toRuntimeConfig(v: z.infer<typeof envSchema>): RuntimeConfig {
+  const local = { kind: 'local', python: v.LOCAL_RUNTIME_PYTHON, maxApps: v.LOCAL_RUNTIME_MAX_APPS, pollMs: v.LOCAL_RUNTIME_POLL_MS } as const;
+  const kube = { kind: 'kubernetes', ...(v.KUBECONFIG ? { kubeconfig: v.KUBECONFIG } : {}), timeoutMs: v.KUBE_TIMEOUT_MS } as const;
+  if (v.RUNTIME === 'local') return local;
+  if (v.RUNTIME === 'kubernetes') return kube;
+  if (v.RUNTIME === 'none') return { kind: 'none', reason: 'RUNTIME=none' };
+  if (v.KUBECONFIG !== undefined || v.KUBERNETES_SERVICE_HOST !== undefined) return kube;
+  if (v.NODE_ENV === 'production') return { kind: 'none', reason: 'no cluster configured (set KUBECONFIG, or run in the cluster)' };
+  // Anyone who can sign up could run code on this machine: only on loopback unless asked for.
+  if (isLoopbackHost(v.HOST)) return local;
+  return { kind: 'none', reason: `HOST ${v.HOST} is not a loopback address: set RUNTIME=local to run apps on this machine anyway` };
 }
 
 /** What start-up logs: the configuration with secrets reduced to whether they are set. */
@@ -225,5 +267,6 @@ export function describeConfig(config: Config): Record<string, unknown> {
     signingKey: config.signingKeyJwk ? 'config' : 'data dir',
     secretBoxKey: config.secretBoxKey ? 'config' : 'data dir',
     tenantDatabases: config.tenantDatabase ? config.tenantDatabase.host : 'off',
+    runtime: config.runtime.kind,
   };
 }

@@ -28,6 +28,7 @@ import { encryptSecretManifest } from './secrets/sops.js';
 import { loadStarters } from './starters/index.js';
 import type { Store } from './store/port.js';
 import { createPythonValidator } from './validate/index.js';
+import { setupRuntime } from './runtime-setup.js';
 
 /** Never logged, wherever they appear in a log object. */
 const REDACT = [
@@ -110,6 +111,7 @@ async function start(): Promise<void> {
   const gitops = createGitOps({ git, context: { templates: defaultTemplates(), settings: renderSettings }, branch: config.branch });
   const systemWarnings = () => fleetPinWarnings(git, config.branch);
   for (const warning of await systemWarnings()) logger.warn({ code: warning.code }, warning.message);
+  const runtime = await setupRuntime(config, { git, logger, renderSettings });
 
   const signingKey = await loadOrCreateSigningKey(config.signingKeyJwk ? { privateJwk: config.signingKeyJwk } : { dir: config.dataDir });
   const oidc = config.oidc ? createOidcVerifier({ issuer: config.oidc.issuer, audience: config.oidc.audience, timeoutMs: 5000 }) : undefined;
@@ -135,6 +137,7 @@ async function start(): Promise<void> {
     logger: logger.child({ component: 'jobs' }),
     onMetrics: (m) => {
       if (m.outcome === 'done') {
+        runtime.runtime.kick();
         metrics.deploys.inc({ outcome: 'committed' });
         metrics.commitLatency.observe((m.waitMs + m.durationMs) / 1000);
       } else if (m.outcome === 'failed') metrics.deploys.inc({ outcome: 'failed' });
@@ -166,7 +169,8 @@ async function start(): Promise<void> {
     },
     secretBox,
     encryptSecretManifest: (input) => encryptSecretManifest({ ...input, recipients: [...input.recipients] }),
-    sopsRecipients: config.sopsAgeRecipients,
+    sopsRecipients: runtime.sopsRecipients,
+    ...runtime.serviceDeps,
     ...(tenantDatabase ? { tenantDatabase: tenantDatabase.provisioner } : {}),
     starters: (() => {
       const starters = loadStarters();
@@ -188,12 +192,14 @@ async function start(): Promise<void> {
     readiness: [{ name: 'apps-repo', check: async () => void (await git.head(config.branch)) }],
   });
 
+  runtime.followReports({ store, git });
+  await runtime.runtime.start();
   await runner.start();
   periodic.start();
   // Per replica, no lease: each keeps its own local copy of the apps repository.
   const maintenance = createRepoMaintenance({ gitdir: config.appsRepo, everyMs: hour, logger: logger.child({ component: 'git-maintenance' }) });
   maintenance.start();
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) =>
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, ...(runtime.createServer ? { createServer: runtime.createServer } : {}) }, (info) =>
     logger.info({ host: info.address, port: info.port }, `listening on http://${config.host}:${info.port}`),
   );
 
@@ -207,7 +213,7 @@ async function start(): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     const force = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), deadline);
     maintenance.stop();
-    await Promise.allSettled([runner.stop(deadline), periodic.stop(deadline), closed]);
+    await Promise.allSettled([runner.stop(deadline), periodic.stop(deadline), runtime.runtime.stop(deadline), closed]);
     clearTimeout(force);
     await Promise.allSettled([validator.close(), git.close(), tenantDatabase?.client.close()]);
     await store.close();

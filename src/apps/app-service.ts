@@ -4,6 +4,7 @@ import { ConflictError, InputError, InvalidCodeError, NotFoundError, type CodePr
 import type { AppRecord, Draft, DraftEnvVar } from '../store/types.js';
 import { precheckFiles as precheckCode } from '../validate/prechecks.js';
 import { SETTINGS, type ServiceDeps } from './deps.js';
+import { appUrlOf } from './runtime-service.js';
 import { appSummary, appView, type TenantMode } from './views.js';
 
 /** An env var as the API accepts it: a plain value, or a secret (no value keeps the stored one). */
@@ -52,7 +53,7 @@ export function createAppService(deps: ServiceDeps) {
   }
 
   async function view(app: AppRecord) {
-    return appView(app, deps.renderSettings, await modeOf(app.tenant));
+    return appView(app, deps.renderSettings, await modeOf(app.tenant), appUrlOf(deps, { tenant: app.tenant, app: app.name }));
   }
 
   async function allowedImports(): Promise<readonly string[] | undefined> {
@@ -78,7 +79,16 @@ export function createAppService(deps: ServiceDeps) {
       const apps = await store.apps.list(seesAll ? undefined : { tenant: principal.tenant });
       const modes = new Map<string, TenantMode>();
       for (const tenant of new Set(apps.map((a) => a.tenant))) modes.set(tenant, await modeOf(tenant));
-      return apps.map((app) => appSummary(app, deps.renderSettings, modes.get(app.tenant) ?? 'auto'));
+      return Promise.all(
+        apps.map(async (app) => {
+          const ref = { tenant: app.tenant, app: app.name };
+          const summary = appSummary(app, deps.renderSettings, modes.get(app.tenant) ?? 'auto', appUrlOf(deps, ref));
+          // Live state from the runtime (which follows Git), not from what Berth last wrote itself.
+          const runtime = await deps.runtime?.glance(ref);
+          if (!runtime) return summary;
+          return { ...summary, ...(runtime.liveCommit ? { live: { commit: runtime.liveCommit, at: summary.live?.at ?? app.updatedAt } } : {}), runtime: { ready: runtime.ready, phase: runtime.phase, message: runtime.message, replicas: runtime.replicas } };
+        }),
+      );
     },
 
     async create(

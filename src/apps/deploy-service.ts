@@ -14,6 +14,7 @@ import { fluxStatusKey, type FluxStatus } from './flux-event-service.js';
 /** The variable the tenant's database URI reaches the app in (the todo starter reads it). */
 const TENANT_DB_VARIABLE = 'MONGODB_URI';
 import { deploymentView } from './views.js';
+import { createRuntimeService } from './runtime-service.js';
 
 type DeploymentRequestWithoutActor = DeploymentRequest extends infer R ? (R extends unknown ? Omit<R, 'actor' | 'message'> : never) : never;
 
@@ -28,6 +29,7 @@ export interface RequestMeta {
  */
 export function createDeployService(deps: ServiceDeps, apps: AppService) {
   const { store } = deps;
+  const runtime = createRuntimeService(deps);
 
   async function actorOf(principal: Principal): Promise<Actor> {
     const user = await store.users.byId(principal.userId);
@@ -168,6 +170,7 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
       const deployed = latest !== undefined && latest.action !== 'delete';
       return {
         git: { commit: deployed ? latest.commit : null },
+        runtime: await runtime.view({ tenant, app: name }, deployed ? latest.commit : null),
         cluster: deps.clusterConfigured
           ? await clusterStatus(tenant, name)
           : { configured: false, message: deployed ? 'committed, no cluster configured' : 'not deployed' },

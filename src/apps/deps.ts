@@ -3,6 +3,7 @@ import type { GitOps } from '../gitops/gitops.js';
 import type { GitPort } from '../gitops/git-port.js';
 import type { RenderSettings } from '../render/settings.js';
 import type { Store } from '../store/port.js';
+import type { RuntimePort } from './runtime-port.js';
 import type { CodeValidatorPort, SecretBoxPort, SecretManifestEncryptor, Starter } from './ports.js';
 
 /** Everything the application services use; built once by src/main.ts (or a test). */
@@ -25,6 +26,12 @@ export interface ServiceDeps {
   readonly clusterConfigured: boolean;
   readonly cleanupPolicy: CleanupPolicy;
   readonly now: () => Date;
+  /** What runs the committed apps (local processes or a cluster); absent: Git only. */
+  readonly runtime?: RuntimePort;
+  /** Apps' URLs when not `https://<host>/`: the local runtime serves them on Berth's own port over plain HTTP. */
+  readonly appUrlBase?: { readonly scheme: 'http' | 'https'; readonly port?: number };
+  /** Where the test panel connects to reach an app's URL (Berth's own listener for the local runtime). */
+  readonly appRequestVia?: { readonly host: string; readonly port: number };
 }
 
 /** Settings keys in store.settings. */

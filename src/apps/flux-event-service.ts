@@ -16,8 +16,25 @@ export interface FluxStatus {
 
 interface FluxEventDeps {
   readonly store: Pick<Store, 'deployments' | 'settings'>;
-  readonly git: Pick<GitPort, 'isAncestor'>;
+  readonly git: Pick<GitPort, 'isAncestor' | 'head'>;
+  readonly gitops: { readonly branch: string };
   readonly now: () => Date;
+}
+
+/**
+ * Cross-checks against Git before an event is believed: its revision must be
+ * a commit of the branch (a forged or stray revision is not), and an event
+ * about an older commit than the one already reported (a late delivery, a
+ * retry) must not move the app's state back.
+ */
+async function isBelievable(deps: FluxEventDeps, event: FluxAppEvent, previous: FluxStatus | undefined): Promise<boolean> {
+  if (!event.revision) return previous === undefined || (event.at ?? '') >= previous.at;
+  const head = await deps.git.head(deps.gitops.branch);
+  if (!head) return false;
+  if (event.revision !== head && !(await deps.git.isAncestor(event.revision, head).catch(() => false))) return false;
+  if (!previous?.revision || previous.revision === event.revision) return previous === undefined || event.at === undefined || event.at >= previous.at;
+  // Strictly older than what is already known: ignored.
+  return !(await deps.git.isAncestor(event.revision, previous.revision).catch(() => false));
 }
 
 /**
@@ -32,6 +49,7 @@ export async function applyFluxEvent(deps: FluxEventDeps, payload: unknown): Pro
   if (!event) return 0;
   const at = deps.now().toISOString();
   const { tenant, app } = event.app;
+  if (!(await isBelievable(deps, event, await deps.store.settings.get<FluxStatus>(fluxStatusKey(tenant, app))))) return 0;
   const status: FluxStatus = {
     ready: event.severity === 'info' && event.reason === 'ReconciliationSucceeded',
     ...(event.revision ? { revision: event.revision } : {}),

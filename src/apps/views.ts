@@ -16,11 +16,11 @@ export function envView(env: AppRecord['draft']['env']): EnvView {
 }
 
 /** The app as GET /apps/:tenant/:app returns it. */
-export function appView(app: AppRecord, settings: RenderSettings, mode: TenantMode) {
+export function appView(app: AppRecord, settings: RenderSettings, mode: TenantMode, url?: string) {
   return {
     tenant: app.tenant,
     name: app.name,
-    url: `https://${appHost({ tenant: app.tenant, app: app.name }, settings)}`,
+    url: url ?? `https://${appHost({ tenant: app.tenant, app: app.name }, settings)}`,
     owner: app.ownerId,
     draft: { files: { ...app.draft.files }, entrypoint: app.draft.entrypoint, env: envView(app.draft.env) },
     ...(app.liveCommit && app.liveAt ? { live: { commit: app.liveCommit, at: app.liveAt } } : {}),
@@ -30,8 +30,8 @@ export function appView(app: AppRecord, settings: RenderSettings, mode: TenantMo
 }
 
 /** A list entry: the same without the draft (lists stay small with many apps). */
-export function appSummary(app: AppRecord, settings: RenderSettings, mode: TenantMode) {
-  const { draft: _draft, ...rest } = appView(app, settings, mode);
+export function appSummary(app: AppRecord, settings: RenderSettings, mode: TenantMode, url?: string) {
+  const { draft: _draft, ...rest } = appView(app, settings, mode, url);
   return rest;
 }
 

@@ -80,6 +80,16 @@ export class ApiClient {
     return res;
   }
 
+  /** A raw server-sent event stream (GET), open until the server ends it or `signal` aborts. */
+  async stream(path: string, signal?: AbortSignal): Promise<Response> {
+    const res = await fetch(`${this.server}${path}`, {
+      headers: { Authorization: `Bearer ${this.credentials?.accessToken ?? ''}`, Accept: 'text/event-stream' },
+      ...(signal ? { signal } : {}),
+    });
+    if (!res.ok) throw errorOf(res.status, await res.json().catch(() => undefined));
+    return res;
+  }
+
   private async refresh(): Promise<boolean> {
     if (!this.credentials?.refreshToken) return false;
     const res = await fetch(`${this.server}/api/v1/auth/refresh`, {

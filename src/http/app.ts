@@ -6,6 +6,7 @@ import { createAdminService } from '../apps/admin-service.js';
 import { createAppService } from '../apps/app-service.js';
 import { createDeployService } from '../apps/deploy-service.js';
 import { createOpsService } from '../apps/ops-service.js';
+import { createRuntimeService } from '../apps/runtime-service.js';
 import { NotFoundError, TooLargeError } from '../errors.js';
 import type { HttpDeps } from './deps.js';
 import type { AppEnv } from './env.js';
@@ -16,6 +17,7 @@ import { appsRoutes } from './routes/apps-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
 import { opsAdminRoutes } from './routes/ops-admin-routes.js';
+import { runtimeRoutes } from './routes/runtime-routes.js';
 import { healthRoutes, webhookRoutes } from './routes/public-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 
@@ -80,6 +82,7 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
   api.route('/', deploymentRoutes(deps, docs, deploys));
   api.route('/', opsAdminRoutes(deps, docs, ops, admin));
   api.route('/', systemRoutes(docs, deps.systemWarnings));
+  api.route('/', runtimeRoutes(docs, createRuntimeService(deps), deps.sse));
   app.route('/api/v1', api);
   return app;
 }

@@ -3,6 +3,7 @@ import { codePathProblem } from '../domain/code-paths.js';
 import { nameProblem } from '../domain/names.js';
 import { DEPLOYMENT_STATUSES, ROLES } from '../store/types.js';
 import { starterGalleryFields } from './starter-schema.js';
+import { runtimeViewSchema } from './runtime-schemas.js';
 
 /*
  * The API's request and response shapes, once: validators parse with them
@@ -70,7 +71,9 @@ export const appView = z.object({
   lastActivityAt: z.string(),
 });
 export const appResponse = z.object({ app: appView });
-export const appListResponse = z.object({ apps: z.array(appView.omit({ draft: true })) });
+export const appListResponse = z.object({
+  apps: z.array(appView.omit({ draft: true }).extend({ runtime: runtimeViewSchema.pick({ ready: true, phase: true, message: true, replicas: true }).optional() })),
+});
 
 export const problemSchema = z.object({
   file: z.string(),
@@ -102,6 +105,7 @@ export const releasesResponse = z.object({
 });
 export const statusResponse = z.object({
   git: z.object({ commit: z.string().nullable() }),
+  runtime: runtimeViewSchema,
   cluster: z.object({ configured: z.boolean(), ready: z.boolean().optional(), revision: z.string().optional(), replicas: z.number().optional(), message: z.string().optional() }),
   database: z.object({ attached: z.boolean(), message: z.string().optional() }),
 });

@@ -24,7 +24,8 @@ export async function startServer(dataDir: string, env: Record<string, string> =
   const chosen = port ?? (await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(chosen), LOG_LEVEL: 'info', ...env },
+    // RUNTIME=none unless a test asks for apps to run: most e2e tests are about commits, not runner processes.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(chosen), LOG_LEVEL: 'info', RUNTIME: 'none', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -75,6 +75,20 @@ describe('Flux events move deployments on from committed', () => {
     expect((await statusOf(fourth.id)).status).toBe('ready');
   });
 
+  it('believes only revisions of the branch, and an older event does not move the state back', async () => {
+    const oldest = await deployCommitted('six');
+    const older = await deployCommitted('seven');
+    const newest = await deployCommitted('eight');
+    expect((await post(fluxEvent('kustomization-succeeded.json', newest.commit))).body.deploymentsMoved).toBeGreaterThan(0);
+    // A revision that is no commit of the branch: ignored, nothing stored.
+    expect((await post(fluxEvent('kustomization-health-failed.json', 'f'.repeat(40)))).body.deploymentsMoved).toBe(0);
+    // A late event about an older commit: ignored too.
+    expect((await post(fluxEvent('kustomization-health-failed.json', oldest.commit))).body.deploymentsMoved).toBe(0);
+    const status = await h.call('GET', '/api/v1/apps/alice/todo/status', { token });
+    expect(status.body.cluster).toMatchObject({ ready: true, revision: newest.commit });
+    expect((await statusOf(older.id)).status).toBe('superseded');
+  });
+
   it('ignores events about other objects, and refuses unsigned ones without moving anything', async () => {
     const fifth = await deployCommitted('five');
     const group = fluxEvent('kustomization-succeeded.json', fifth.commit);

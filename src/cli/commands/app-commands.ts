@@ -5,8 +5,10 @@ import { ApiClient, ApiError } from '../api-client.js';
 import { readAppFile, readCodeFiles, writeAppDir } from '../app-dir.js';
 import { EXIT_FAILED, EXIT_OK, UsageError, type CliIo, type Command } from '../command.js';
 import { chooseStarter, needsNotice } from './templates.js';
+import { describeRuntime, runtimeSchema } from '../runtime-view.js';
+import { sseEvents } from '../sse-events.js';
 
-const COMMON = `  --server <url>   the Berth server (default: BERTH_SERVER, the logged-in server, or http://127.0.0.1:8080)
+export const COMMON = `  --server <url>   the Berth server (default: BERTH_SERVER, the logged-in server, or http://127.0.0.1:8080)
   -h, --help       show this help`;
 
 /** One option table for these commands (each usage text says which apply). */
@@ -18,9 +20,12 @@ const OPTIONS = {
   name: { type: 'string' },
   message: { type: 'string' },
   app: { type: 'string' },
+  tail: { type: 'string' },
+  follow: { type: 'boolean' },
+  browser: { type: 'boolean' },
 } as const;
 
-function parse(args: readonly string[]) {
+export function parse(args: readonly string[]) {
   try {
     return parseArgs({ args: [...args], allowPositionals: true, strict: true, options: OPTIONS });
   } catch (err) {
@@ -28,17 +33,17 @@ function parse(args: readonly string[]) {
   }
 }
 
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const open = (server: unknown) => ApiClient.open(str(server) ?? process.env.BERTH_SERVER);
+export const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+export const open = (server: unknown) => ApiClient.open(str(server) ?? process.env.BERTH_SERVER);
 
 /** The app a command acts on: --app, else berth.json in the folder. */
-async function appOf(client: ApiClient, app: unknown, dir = '.'): Promise<{ tenant: string; name: string }> {
+export async function appOf(client: ApiClient, app: unknown, dir = '.'): Promise<{ tenant: string; name: string }> {
   const name = str(app) ?? (await readAppFile(dir)).name;
   const [tenant, short] = name.includes('/') ? name.split('/') : [client.username, name];
   return { tenant: tenant ?? '', name: short ?? '' };
 }
 
-function command(name: string[], summary: string, usage: string, run: (args: readonly string[], io: CliIo) => Promise<number>): Command {
+export function command(name: string[], summary: string, usage: string, run: (args: readonly string[], io: CliIo) => Promise<number>): Command {
   return {
     name,
     summary,
@@ -57,25 +62,13 @@ const deploymentSchema = z.object({ id: z.string(), status: z.string(), commit: 
 
 /** Prints each timeline stage as the server streams it; resolves to the final deployment. */
 async function followTimeline(client: ApiClient, id: string, io: CliIo): Promise<z.infer<typeof deploymentSchema>> {
-  const res = await client.events(id);
-  const decoder = new TextDecoder();
-  let buffer = '';
   let final: z.infer<typeof deploymentSchema> | undefined;
-  for await (const chunk of res.body ?? []) {
-    buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-    let cut: number;
-    while ((cut = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      const event = /^event: ?(.*)$/m.exec(block)?.[1];
-      const data = /^data: ?(.*)$/m.exec(block)?.[1];
-      if (!event || !data) continue;
-      const parsed: unknown = JSON.parse(data);
-      if (event === 'stage') {
-        const stage = z.object({ stage: z.string(), at: z.string(), detail: z.string().optional() }).parse(parsed);
-        io.out(`  ${stage.at.slice(11, 23)}  ${stage.stage}${stage.detail ? `  (${stage.detail})` : ''}`);
-      } else if (event === 'end') final = z.object({ deployment: deploymentSchema }).parse(parsed).deployment;
-    }
+  for await (const { event, data } of sseEvents(await client.events(id))) {
+    const parsed: unknown = JSON.parse(data);
+    if (event === 'stage') {
+      const stage = z.object({ stage: z.string(), at: z.string(), detail: z.string().optional() }).parse(parsed);
+      io.out(`  ${stage.at.slice(11, 23)}  ${stage.stage}${stage.detail ? `  (${stage.detail})` : ''}`);
+    } else if (event === 'end') final = z.object({ deployment: deploymentSchema }).parse(parsed).deployment;
   }
   if (!final) throw new ApiError(502, `the event stream of deployment ${id} ended early; see berth status`);
   return final;
@@ -168,8 +161,11 @@ export const statusCommand = command(['status'], "an app's Git and cluster statu
   const { values } = parse(args);
   const client = await open(values.server);
   const app = await appOf(client, values.app);
-  const body = z.object({ git: z.object({ commit: z.string().nullable() }), cluster: z.object({ configured: z.boolean(), message: z.string().optional() }) }).parse(await client.json('GET', `/api/v1/apps/${app.tenant}/${app.name}/status`));
+  const body = z
+    .object({ git: z.object({ commit: z.string().nullable() }), runtime: runtimeSchema.optional(), cluster: z.object({ configured: z.boolean(), message: z.string().optional() }) })
+    .parse(await client.json('GET', `/api/v1/apps/${app.tenant}/${app.name}/status`));
   io.out(`${app.tenant}/${app.name}\n  git:     ${body.git.commit ?? 'not deployed'}\n  cluster: ${body.cluster.message ?? (body.cluster.configured ? 'configured' : 'not configured')}`);
+  if (body.runtime) io.out(describeRuntime(body.runtime));
   return EXIT_OK;
 });
 

@@ -1,7 +1,8 @@
 import type { Command } from '../command.js';
 import { appsCommand, deployCommand, initCommand, loginCommand, releasesCommand, rollbackCommand, statusCommand } from './app-commands.js';
 import { repoInitCommand } from './repo-init.js';
+import { logsCommand, openCommand } from './runtime-commands.js';
 import { templatesCommand } from './templates.js';
 
 /** Every `berth` sub-command; a new command is one file in this folder plus one line here. */
-export const COMMANDS: readonly Command[] = [repoInitCommand, loginCommand, appsCommand, templatesCommand, initCommand, deployCommand, statusCommand, releasesCommand, rollbackCommand];
+export const COMMANDS: readonly Command[] = [repoInitCommand, loginCommand, appsCommand, templatesCommand, initCommand, deployCommand, statusCommand, releasesCommand, rollbackCommand, logsCommand, openCommand];

@@ -19,7 +19,8 @@ const sleep = (ms: number, signal: AbortSignal) =>
 export function deploymentRoutes(deps: HttpDeps, docs: RouteRegistry, deploys: DeployService): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
   // Without a cluster nothing reconciles: `committed` is as far as a deployment goes.
-  const final = new Set<DeploymentStatus>(deps.clusterConfigured ? FINAL_STATUSES : [...FINAL_STATUSES, 'committed']);
+  const reconciles = deps.clusterConfigured || (deps.runtime !== undefined && deps.runtime.kind !== 'none');
+  const final = new Set<DeploymentStatus>(reconciles ? FINAL_STATUSES : [...FINAL_STATUSES, 'committed']);
   const pollMs = deps.sse?.pollMs ?? 200;
   const heartbeatMs = deps.sse?.heartbeatMs ?? 15_000;
 
