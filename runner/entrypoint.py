@@ -29,6 +29,7 @@ import threading
 import time
 import traceback
 
+import guard
 import validation
 
 EXIT_IMPORT_FAILED = 1
@@ -272,6 +273,11 @@ def main(environ=None):
     problems = validation.validate(files, settings["entrypoint"], settings["allowed_imports"])
     if problems:
         refuse(problems)
+    # Relative folders (StaticFiles(directory="static"), templates) mean the code folder.
+    os.chdir(settings["code_dir"])
+    allowed = settings["allowed_imports"]
+    guard.install(settings["code_dir"], os.environ if environ is None else environ, log,
+                  lambda name: validation.import_allowed(name, allowed))
     app = import_app(settings["code_dir"], settings["entrypoint"])
     log("starting", entrypoint=settings["entrypoint"], port=settings["port"])
     serve(PlatformApp(app), settings)
