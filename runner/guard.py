@@ -85,47 +85,62 @@ def _text_path(value):
 
 
 def _mongo_hosts(value):
-    """Host names in a mongodb:// or mongodb+srv:// URI (credentials and options dropped)."""
+    """(host, port) pairs of a mongodb:// URI, port None for mongodb+srv:// (SRV names the ports)."""
+    srv = value.startswith("mongodb+srv://")
     rest = value.split("://", 1)[1]
     hosts = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
-    names = []
+    found = []
     for item in hosts.split(","):
         item = item.strip()
         if item.startswith("["):
-            names.append(item[1:item.find("]")])
-        elif item:
-            names.append(item.rsplit(":", 1)[0] if item.count(":") == 1 else item)
-    return names
+            host, _, port = item[1:].partition("]")
+            port = port.lstrip(":")
+        elif item.count(":") == 1:
+            host, port = item.split(":")
+        else:
+            host, port = item, ""
+        if host:
+            found.append((host.lower(), None if srv else int(port) if port.isdigit() else 27017))
+    return found
+
+
+def _allow(table, host, port):
+    if port is None or table.get(host, set()) is None:
+        table[host] = None  # any port
+    else:
+        table.setdefault(host, set()).add(port)
 
 
 def egress_policy(environ):
-    """(host names, ip networks, name patterns) the app may reach.
+    """({host: ports or None}, [(network, ports or None)], [(suffix, ports or None)]) the app may reach.
 
     BERTH_EGRESS (rendered from the same settings as the NetworkPolicy) lists
-    names, ``*.suffix`` patterns, addresses or networks. The hosts of MongoDB
-    URIs in the environment (the attached database) are allowed when they
-    match it, or always when it is unset (a local run)."""
-    names, networks, patterns = set(), [], []
+    ``host``, ``host:port``, ``*.suffix``, addresses or networks. The hosts of
+    MongoDB URIs in the environment (the attached database) are allowed on their
+    ports when they match it, or always when it is unset (a local run)."""
+    names, networks, patterns = {}, [], []
     spec = environ.get("BERTH_EGRESS")
     for entry in (spec or "").split(","):
         entry = entry.strip().lower()
         if not entry:
             continue
-        if entry.startswith("*."):
-            patterns.append(entry[1:])
+        host, port = entry, None
+        if entry.count(":") == 1 and entry.rsplit(":", 1)[1].isdigit():
+            host, port = entry.rsplit(":", 1)[0], int(entry.rsplit(":", 1)[1])
+        if host.startswith("*."):
+            patterns.append((host[1:], port))
             continue
         try:
-            networks.append(ipaddress.ip_network(entry, strict=False))
+            networks.append((ipaddress.ip_network(host, strict=False), port))
         except ValueError:
-            names.add(entry)
+            _allow(names, host, port)
     for value in environ.values():
         if value.startswith(("mongodb://", "mongodb+srv://")):
-            for host in _mongo_hosts(value):
-                host = host.lower()
-                if spec is None or host in names or any(host.endswith(p) for p in patterns):
-                    names.add(host)
-                    if value.startswith("mongodb+srv://"):
-                        names.add("_mongodb._tcp." + host)
+            for host, port in _mongo_hosts(value):
+                if spec is None or host in names or any(host.endswith(p) for p, _ in patterns):
+                    _allow(names, host, port)
+                    if port is None:
+                        _allow(names, "_mongodb._tcp." + host, None)
     return names, networks, patterns
 
 
@@ -202,9 +217,17 @@ def install(code_dir, environ, log, allowed_import, tmp_dir="/tmp"):
             frame = frame.f_back
         return frame
 
+    def port_ok(ports, port):
+        return ports is None or port in ports
+
+    def name_allowed(host, port=None):
+        if host in names and (port is None or port_ok(names[host], port)):
+            return True
+        return any(host.endswith(suffix) and (port is None or port_ok(ports, port)) for suffix, ports in patterns)
+
     def address_allowed(host, port):
         host = str(host).lower()
-        if host in names or any(host.endswith(p) for p in patterns):
+        if name_allowed(host, port):
             return True
         if port == 53 and host in nameservers:
             return True
@@ -212,9 +235,11 @@ def install(code_dir, environ, log, allowed_import, tmp_dir="/tmp"):
             address = ip_address(host.split("%", 1)[0])
         except ValueError:
             return False
-        if any(address in network for network in networks):
+        if any(address in network and port_ok(ports, port) for network, ports in networks):
             return True
-        for name in names:
+        for name, ports in names.items():
+            if not port_ok(ports, port):
+                continue
             if name not in resolved:
                 try:
                     resolved[name] = frozenset(info[4][0] for info in getaddrinfo(name, None))
@@ -223,6 +248,18 @@ def install(code_dir, environ, log, allowed_import, tmp_dir="/tmp"):
             if str(address) in resolved[name]:
                 return True
         return False
+
+    def imported_by_user(frame):
+        """The module an import executes, when the app's own code asked for it (importlib.import_module
+        raises no "import" event of its own for the module it was asked for)."""
+        spec = None
+        while frame is not None and (frame.f_code.co_filename.startswith(import_machinery)
+                                     or frame.f_code.co_filename.endswith("/importlib/__init__.py")):
+            if spec is None and frame.f_code.co_name in ("_load_unlocked", "module_from_spec", "_load"):
+                spec = frame.f_locals.get("spec")
+            frame = frame.f_back
+        name = getattr(spec, "name", None)
+        return (name, frame) if name and user_file(frame) else (None, None)
 
     def refuse(event, frame, reason, detail):
         file, line = where(frame)
@@ -269,6 +306,11 @@ def install(code_dir, environ, log, allowed_import, tmp_dir="/tmp"):
             if user_file(asker) and module.split(".")[0] not in local_tops and not allowed_import(module):
                 refuse(event, asker, "the module is not on the app's import allow-list", module)
             return
+        if event == "exec" and frame is not None and frame.f_code.co_filename.startswith(import_machinery):
+            module, asker = imported_by_user(frame)
+            if module and module.split(".")[0] not in local_tops and not allowed_import(module):
+                refuse("import", asker, "the module is not on the app's import allow-list", module)
+            return
         if event in internal_events:
             if user_file(frame):
                 refuse(event, frame, "apps cannot reach frames, code objects or the interpreter",
@@ -295,7 +337,7 @@ def install(code_dir, environ, log, allowed_import, tmp_dir="/tmp"):
                 return
             except ValueError:
                 pass
-            if not (host.lower() in names or any(host.lower().endswith(p) for p in patterns)):
+            if not name_allowed(host.lower()):
                 refuse(event, frame, "the app may look up only its egress hosts", host)
             return
         if event == "socket.bind" and user_on_stack(frame):
