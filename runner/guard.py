@@ -7,11 +7,11 @@ before the user's code is imported, it sees the interpreter's audit events
 and refuses, by raising PermissionError before the action happens:
 
 - whoever asks: process creation (os.system, os.exec*, os.posix_spawn, os.fork,
-  subprocess.Popen, pty), ctypes, cffi, tracing and new audit hooks, writes and
+  subprocess.Popen, pty), ctypes calls, tracing and new audit hooks, writes and
   file-system changes outside /tmp, network connections other than the app's
   egress (its database, DNS), host-name look-ups other than those;
 - when the app's own code asks (decided by the frames): imports outside the
-  allow-list, reads outside the code folder, /tmp, the installed libraries and
+  allow-list (ctypes and cffi among them), reads outside the code folder, /tmp, the installed libraries and
   the system data they read (time zones, MIME types, certificates), frames
   and code objects (sys._getframe, __code__, tb_frame, gi_frame), gc's object
   lists, compile/exec/eval, marshal, binding a listening socket.
@@ -300,9 +300,10 @@ def install(code_dir, environ, log, allowed_import, tmp_dir="/tmp"):
             return
         if event == "import":
             module = args[0]
-            if module.split(".")[0] in native_modules:
-                refuse(event, frame, "native code through ctypes or cffi is not allowed", module)
             asker = importer(frame)
+            # Libraries may load their own native parts (cryptography uses cffi); the app may not.
+            if user_file(asker) and module.split(".")[0] in native_modules:
+                refuse(event, asker, "native code through ctypes or cffi is not allowed", module)
             if user_file(asker) and module.split(".")[0] not in local_tops and not allowed_import(module):
                 refuse(event, asker, "the module is not on the app's import allow-list", module)
             return
@@ -341,7 +342,10 @@ def install(code_dir, environ, log, allowed_import, tmp_dir="/tmp"):
                 refuse(event, frame, "the app may look up only its egress hosts", host)
             return
         if event == "socket.bind" and user_on_stack(frame):
-            refuse(event, frame, "apps cannot open listening sockets; the runner serves the app", args[1:2])
+            address = args[1] if len(args) > 1 else None
+            # Port 0 on a probe socket is how libraries test for IPv6 (urllib3's _has_ipv6).
+            if not (isinstance(address, tuple) and len(address) >= 2 and address[1] == 0):
+                refuse(event, frame, "apps cannot open listening sockets; the runner serves the app", address)
         if event == "socket.__new__" and len(args) > 2 and args[2] == 3 and user_on_stack(frame):
             refuse(event, frame, "raw sockets are not allowed", "")
 

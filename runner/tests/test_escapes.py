@@ -157,7 +157,7 @@ HOOK_CASES = [
      's = P(asyncio, "base_events.socket.socket")(2, 2)\n    s.sendto(b"x", ("127.0.0.1", UDP_PORT))'),
     ("network", "socket.getaddrinfo", "none", 'P(asyncio, "base_events.socket.getaddrinfo")("exfil.example.com", 53)'),
     ("network", "socket.bind", "none",
-     'await P(asyncio, "start_server")(lambda r, w: None, "127.0.0.1", 0)'),
+     'await P(asyncio, "start_server")(lambda r, w: None, "127.0.0.1", 8089)'),
     ("native code", "import", "none", 'item(MODULES, "importlib").import_module("ctypes")'),
     ("native code", "import", "none", 'P(BUILTINS, "__import__")("_ctypes")'),
     ("native code", "import", "none", 'item(MODULES, "importlib").import_module("_ctypes")'),
