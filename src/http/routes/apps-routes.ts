@@ -41,6 +41,7 @@ export function appsRoutes(deps: HttpDeps, docs: RouteRegistry, apps: AppService
   const validate = docs.add({ method: 'post', path: '/apps/:tenant/:app/validate', tag, auth: true, summary: 'Check code (given, or the draft)', params, body: s.validateSchema, response: s.validateResponse });
   r.post(validate, valid('param', params), valid('json', s.validateSchema), async (c) => {
     const p = c.req.valid('param');
+    deps.rateLimits.validateByUser.take(c.get('principal').userId);
     return c.json(await apps.validate(c.get('principal'), p.tenant, p.app, c.req.valid('json')));
   });
 
