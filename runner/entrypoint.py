@@ -254,6 +254,8 @@ def serve(platform_app, settings):
         platform_app, host=settings["host"], port=settings["port"], proxy_headers=True,
         forwarded_allow_ips=settings["forwarded_allow_ips"], access_log=False, log_config=LOG_CONFIG,
         lifespan="auto", server_header=False, timeout_keep_alive=5,
+        # asyncio's own loop: uvloop's sockets would not raise the audit events guard.py checks.
+        loop="asyncio",
     )
     Server(config).run()
     log("stopped")
