@@ -338,8 +338,12 @@ def install(code_dir, environ, log, allowed_import, tmp_dir="/tmp"):
                 return
             except ValueError:
                 pass
-            if not name_allowed(host.lower()):
+            host = host.lower()
+            if not name_allowed(host):
                 refuse(event, frame, "the app may look up only its egress hosts", host)
+            if host not in names:
+                # Allowed by a pattern (an SRV record's targets): its addresses become reachable on that pattern's ports.
+                names[host] = next((ports for suffix, ports in patterns if host.endswith(suffix)), None)
             return
         if event == "socket.bind" and user_on_stack(frame):
             address = args[1] if len(args) > 1 else None
