@@ -3,7 +3,10 @@
     CODE_DIR=/code ENTRYPOINT=main.py PORT=8000 python3 runner/entrypoint.py
 
 Start-up re-checks every file with validation.py (the module the API runs
-through Pyodide), imports the entrypoint as a module and serves its ``app``
+through Pyodide), changes into CODE_DIR (relative folders such as
+StaticFiles(directory="static") mean the app's own), installs the audit hook of
+guard.py (processes, files, network, native code, interpreter internals), then
+imports the entrypoint as a module and serves its ``app``
 with uvicorn behind a thin ASGI layer that answers /health and /ready, honours
 the platform proxy's headers and logs one JSON line per request. The user's
 code is never exec'd from a string.
@@ -12,7 +15,8 @@ Optional settings: BERTH_HOST (default 0.0.0.0), BERTH_SHUTDOWN_SECONDS (8,
 under the pod's 10 s grace period), BERTH_FORWARDED_ALLOW_IPS (default "*":
 the NetworkPolicy lets only the ingress controller reach the pod),
 BERTH_ALLOWED_IMPORTS (comma-separated; replaces the default allow-list so the
-runner agrees with an admin-changed list).
+runner agrees with an admin-changed list), BERTH_EGRESS (what the app may
+connect to besides DNS; rendered from the NetworkPolicy's settings).
 
 Exit codes: 0 after a clean shutdown, 1 when the app fails to import or has no
 ``app``, 2 when validation refuses the code, 3 when shutdown overran its deadline.

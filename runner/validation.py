@@ -9,10 +9,11 @@ What it is, and what it is not: these checks catch mistakes and the obvious
 ways out of a web app (shell commands, dynamic code, the file system, raw
 sockets, interpreter internals) on the syntax tree, not by searching the text,
 so comments and strings do not trip them and spelling tricks do not pass.
-Python cannot be sandboxed by static checks alone; the isolation boundary is
-the container (non-root, read-only root file system, no service-account
-token, NetworkPolicy). The checks make the allowed surface small and say
-exactly what to change.
+Python cannot be sandboxed by static checks alone: the runner's audit hook
+(guard.py) refuses at run time what gets past them, and the pod is the
+isolation boundary (non-root, read-only root file system, no service-account
+token, NetworkPolicy, optionally gVisor or Kata). The checks make the allowed
+surface small and say exactly what to change.
 
 Entry points: ``validate(files, entrypoint, allowed_imports)`` returns a list of
 problems ``{file, line, column, message, rule}``; ``validate_json`` wraps it for
@@ -136,9 +137,8 @@ FORBIDDEN_METHODS = {
     "from_string": "turns a string into a template that runs code; keep templates as files in the app "
                    "and use Jinja2Templates(directory=\"templates\")",
     "dictConfig": "configures logging from data that can import anything",
-    "fileConfig": "configures logging from a file", "listen": None,
+    "fileConfig": "configures logging from a file",
 }
-del FORBIDDEN_METHODS["listen"]
 
 # What to use instead, by the top module of a refused import.
 IMPORT_HINTS = {
