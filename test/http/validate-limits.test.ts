@@ -25,6 +25,8 @@ describe('POST /apps/:tenant/:app/validate is limited per user', () => {
     expect(second.status).toBe(429);
     expect(second.body.error.code).toBe('rate_limited');
     expect(Number(second.headers.get('Retry-After'))).toBeGreaterThanOrEqual(1);
+    // Refused before the body is parsed: a malformed one gets the same 429, not a 400.
+    expect((await h.call('POST', '/api/v1/apps/alice/hello/validate', { token: alice, body: '{not json' })).status).toBe(429);
     const other = await h.call('POST', '/api/v1/apps/bob/hello/validate', { token: bob, body: {} });
     expect(other.status).toBe(200);
   });
