@@ -29,6 +29,8 @@ import os
 import sys
 import threading
 
+from egress import egress_policy, nameservers as _nameservers
+
 # Events refused whoever raises them, once the hook is in place.
 PROCESS_EVENTS = frozenset({
     "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty", "pty.spawn",
@@ -82,79 +84,6 @@ def _text_path(value):
     if hasattr(value, "__fspath__"):
         return _text_path(os.fspath(value))
     return None
-
-
-def _mongo_hosts(value):
-    """(host, port) pairs of a mongodb:// URI, port None for mongodb+srv:// (SRV names the ports)."""
-    srv = value.startswith("mongodb+srv://")
-    rest = value.split("://", 1)[1]
-    hosts = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
-    found = []
-    for item in hosts.split(","):
-        item = item.strip()
-        if item.startswith("["):
-            host, _, port = item[1:].partition("]")
-            port = port.lstrip(":")
-        elif item.count(":") == 1:
-            host, port = item.split(":")
-        else:
-            host, port = item, ""
-        if host:
-            found.append((host.lower(), None if srv else int(port) if port.isdigit() else 27017))
-    return found
-
-
-def _allow(table, host, port):
-    if port is None or table.get(host, set()) is None:
-        table[host] = None  # any port
-    else:
-        table.setdefault(host, set()).add(port)
-
-
-def egress_policy(environ):
-    """({host: ports or None}, [(network, ports or None)], [(suffix, ports or None)]) the app may reach.
-
-    BERTH_EGRESS (rendered from the same settings as the NetworkPolicy) lists
-    ``host``, ``host:port``, ``*.suffix``, addresses or networks. The hosts of
-    MongoDB URIs in the environment (the attached database) are allowed on their
-    ports when they match it, or always when it is unset (a local run)."""
-    names, networks, patterns = {}, [], []
-    spec = environ.get("BERTH_EGRESS")
-    for entry in (spec or "").split(","):
-        entry = entry.strip().lower()
-        if not entry:
-            continue
-        host, port = entry, None
-        if entry.count(":") == 1 and entry.rsplit(":", 1)[1].isdigit():
-            host, port = entry.rsplit(":", 1)[0], int(entry.rsplit(":", 1)[1])
-        if host.startswith("*."):
-            patterns.append((host[1:], port))
-            continue
-        try:
-            networks.append((ipaddress.ip_network(host, strict=False), port))
-        except ValueError:
-            _allow(names, host, port)
-    for value in environ.values():
-        if value.startswith(("mongodb://", "mongodb+srv://")):
-            for host, port in _mongo_hosts(value):
-                if spec is None or host in names or any(host.endswith(p) for p, _ in patterns):
-                    _allow(names, host, port)
-                    if port is None:
-                        _allow(names, "_mongodb._tcp." + host, None)
-    return names, networks, patterns
-
-
-def _nameservers():
-    found = []
-    try:
-        with open("/etc/resolv.conf", encoding="utf-8", errors="replace") as handle:
-            for line in handle:
-                parts = line.split()
-                if len(parts) >= 2 and parts[0] == "nameserver":
-                    found.append(parts[1])
-    except OSError:
-        pass
-    return frozenset(found)
 
 
 def install(code_dir, environ, log, allowed_import, tmp_dir="/tmp"):

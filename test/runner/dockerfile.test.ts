@@ -31,7 +31,7 @@ describe('runner/Dockerfile', () => {
 
   it('copies every module the runner imports at start-up, the audit hook among them', () => {
     const copied = /^COPY (.+) \/opt\/berth\/runner\/$/m.exec(dockerfile)?.[1]?.split(' ') ?? [];
-    expect(copied.sort()).toEqual(['entrypoint.py', 'guard.py', 'validation.py']);
+    expect(copied.sort()).toEqual(['egress.py', 'entrypoint.py', 'guard.py', 'validation.py']);
   });
 
   it('has what FastAPI apps expect: Form and File uploads, EmailStr, websockets, and no uvloop', () => {
