@@ -169,7 +169,7 @@ RESERVED_MODULE_NAMES = {
     "datetime", "email", "encodings", "enum", "functools", "http", "inspect", "io",
     "json", "logging", "math", "os", "random", "re", "signal", "socket", "string", "sys",
     "threading", "time", "types", "typing", "uuid", "warnings", "uvicorn", "anyio",
-    "h11", "sniffio", "click", "validation", "entrypoint", "site",
+    "h11", "sniffio", "click", "validation", "entrypoint", "guard", "egress", "site",
 }
 
 _SEGMENT = re.compile(r"^[a-z0-9_-]+$")
