@@ -2,7 +2,8 @@
  * `npm run bench [-- --quick]`: render+commit latency of one deploy on apps
  * repositories of 100, 1,000 and 10,000 apps (loose objects and packed), the
  * same commit made with git CLI plumbing as the baseline, 50 concurrent
- * deploys with and without group commits, and kustomize build times.
+ * deploys with and without group commits, kustomize build times, and the
+ * fairness of code validation under another user's burst.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { commitWithPlumbing, git, seedWithFastImport, unpackAll } from './git-cl
 import { appsRepoFiles, benchApp } from './seed-apps.js';
 import { benchRuntime } from './runtime.js';
 import { benchService } from './service.js';
+import { benchValidationFairness } from './validation-fairness.js';
 import { fmt, percentile, timeMs } from './stats.js';
 
 const quick = process.argv.includes('--quick');
@@ -103,6 +105,10 @@ async function main(): Promise<void> {
     for (const line of await benchRuntime(quick)) console.log(line);
     return;
   }
+  if (process.argv.includes('--validation-only')) {
+    for (const line of await benchValidationFairness(quick)) console.log(line);
+    return;
+  }
   if (process.argv.includes('--service-only')) {
     for (const line of await benchService(quick, skeleton, settings, templates)) console.log(line);
     return;
@@ -146,6 +152,8 @@ async function main(): Promise<void> {
   console.log('');
   for (const line of await benchService(quick, skeleton, settings, templates)) console.log(line);
   for (const line of await benchRuntime(quick)) console.log(line);
+  console.log('');
+  for (const line of await benchValidationFairness(quick)) console.log(line);
 }
 
 main()

@@ -3,7 +3,10 @@
     CODE_DIR=/code ENTRYPOINT=main.py PORT=8000 python3 runner/entrypoint.py
 
 Start-up re-checks every file with validation.py (the module the API runs
-through Pyodide), imports the entrypoint as a module and serves its ``app``
+through Pyodide), changes into CODE_DIR (relative folders such as
+StaticFiles(directory="static") mean the app's own), installs the audit hook of
+guard.py (processes, files, network, native code, interpreter internals), then
+imports the entrypoint as a module and serves its ``app``
 with uvicorn behind a thin ASGI layer that answers /health and /ready, honours
 the platform proxy's headers and logs one JSON line per request. The user's
 code is never exec'd from a string.
@@ -12,7 +15,8 @@ Optional settings: BERTH_HOST (default 0.0.0.0), BERTH_SHUTDOWN_SECONDS (8,
 under the pod's 10 s grace period), BERTH_FORWARDED_ALLOW_IPS (default "*":
 the NetworkPolicy lets only the ingress controller reach the pod),
 BERTH_ALLOWED_IMPORTS (comma-separated; replaces the default allow-list so the
-runner agrees with an admin-changed list).
+runner agrees with an admin-changed list), BERTH_EGRESS (what the app may
+connect to besides DNS; rendered from the NetworkPolicy's settings).
 
 Exit codes: 0 after a clean shutdown, 1 when the app fails to import or has no
 ``app``, 2 when validation refuses the code, 3 when shutdown overran its deadline.
@@ -29,6 +33,7 @@ import threading
 import time
 import traceback
 
+import guard
 import validation
 
 EXIT_IMPORT_FAILED = 1
@@ -253,6 +258,8 @@ def serve(platform_app, settings):
         platform_app, host=settings["host"], port=settings["port"], proxy_headers=True,
         forwarded_allow_ips=settings["forwarded_allow_ips"], access_log=False, log_config=LOG_CONFIG,
         lifespan="auto", server_header=False, timeout_keep_alive=5,
+        # asyncio's own loop: uvloop's sockets would not raise the audit events guard.py checks.
+        loop="asyncio",
     )
     Server(config).run()
     log("stopped")
@@ -272,6 +279,11 @@ def main(environ=None):
     problems = validation.validate(files, settings["entrypoint"], settings["allowed_imports"])
     if problems:
         refuse(problems)
+    # Relative folders (StaticFiles(directory="static"), templates) mean the code folder.
+    os.chdir(settings["code_dir"])
+    allowed = settings["allowed_imports"]
+    guard.install(settings["code_dir"], os.environ if environ is None else environ, log,
+                  lambda name: validation.import_allowed(name, allowed))
     app = import_app(settings["code_dir"], settings["entrypoint"])
     log("starting", entrypoint=settings["entrypoint"], port=settings["port"])
     serve(PlatformApp(app), settings)

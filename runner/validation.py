@@ -9,10 +9,11 @@ What it is, and what it is not: these checks catch mistakes and the obvious
 ways out of a web app (shell commands, dynamic code, the file system, raw
 sockets, interpreter internals) on the syntax tree, not by searching the text,
 so comments and strings do not trip them and spelling tricks do not pass.
-Python cannot be sandboxed by static checks alone; the isolation boundary is
-the container (non-root, read-only root file system, no service-account
-token, NetworkPolicy). The checks make the allowed surface small and say
-exactly what to change.
+Python cannot be sandboxed by static checks alone: the runner's audit hook
+(guard.py) refuses at run time what gets past them, and the pod is the
+isolation boundary (non-root, read-only root file system, no service-account
+token, NetworkPolicy, optionally gVisor or Kata). The checks make the allowed
+surface small and say exactly what to change.
 
 Entry points: ``validate(files, entrypoint, allowed_imports)`` returns a list of
 problems ``{file, line, column, message, rule}``; ``validate_json`` wraps it for
@@ -86,6 +87,8 @@ FORBIDDEN_ATTRIBUTES = {
     "__traceback__", "__subclasshook__", "__init_subclass__", "__set_name__",
     "f_globals", "f_locals", "f_builtins", "f_back", "f_code", "gi_frame", "gi_code",
     "cr_frame", "cr_code", "ag_frame", "ag_code", "tb_frame", "tb_next", "co_code",
+    "__objclass__", "__defaults__", "__kwdefaults__", "f_trace", "gi_yieldfrom", "cr_await",
+    "ag_await", "co_consts", "co_names", "cell_contents", "__getattr__", "_getframe",
 }
 
 # Modules that must never be reached, imported or as an attribute of an allowed
@@ -98,6 +101,11 @@ FORBIDDEN_MODULES = {
     "fcntl", "select", "selectors", "ssl", "asyncio.subprocess", "tempfile", "glob",
     "io.open", "urllib.request", "http.client", "http.server", "ftplib", "smtplib",
     "telnetlib", "webbrowser", "sysconfig", "site", "runpy", "zipimport", "pkgutil",
+    "_posixsubprocess", "codecs", "_codecs", "gzip", "bz2", "lzma", "zipfile", "tarfile", "shelve",
+    "dbm", "sqlite3", "fileinput", "linecache", "traceback", "platform", "posixpath", "ntpath",
+    "genericpath", "_io", "_pickle", "cffi", "_cffi_backend", "logging.config", "logging.handlers",
+    "asyncio.base_events", "asyncio.unix_events", "asyncio.events", "asyncio.streams",
+    "asyncio.selector_events", "asyncio.base_subprocess", "concurrent", "jinja2.sandbox",
 }
 
 # Members of allowed modules that open files or run programs.
@@ -106,7 +114,52 @@ FORBIDDEN_MEMBERS = {
     ("asyncio", "create_subprocess_exec"), ("asyncio", "create_subprocess_shell"),
     ("asyncio", "open_connection"), ("asyncio", "start_server"),
     ("asyncio", "open_unix_connection"), ("asyncio", "start_unix_server"),
-    ("logging", "FileHandler"), ("logging", "config"),
+    ("logging", "FileHandler"), ("logging", "config"), ("logging", "handlers"),
+    ("asyncio", "events"), ("asyncio", "streams"),
+    ("jinja2", "Template"), ("jinja2", "DictLoader"), ("jinja2", "FunctionLoader"),
+    ("jinja2", "BaseLoader"), ("pydantic", "ImportString"), ("pydantic", "PyObject"),
+    ("fastcore", "xtras"), ("fastcore", "script"),
+}
+
+# Attribute names that, whatever object they are read from, reach code that
+# spawns processes, opens sockets or evaluates strings: the event loop's
+# process and socket methods, Jinja2's string templates.
+FORBIDDEN_METHODS = {
+    "subprocess_exec": "starts a program", "subprocess_shell": "starts a program",
+    "create_subprocess_exec": "starts a program", "create_subprocess_shell": "starts a program",
+    "create_connection": "opens a network connection", "create_datagram_endpoint": "opens a socket",
+    "create_server": "opens a listening socket", "create_unix_connection": "opens a socket",
+    "create_unix_server": "opens a listening socket", "sock_connect": "opens a network connection",
+    "open_connection": "opens a network connection", "start_server": "opens a listening socket",
+    "open_unix_connection": "opens a socket", "start_unix_server": "opens a listening socket",
+    "connect_read_pipe": "reaches a process pipe", "connect_write_pipe": "reaches a process pipe",
+    "connect_accepted_socket": "takes over a socket", "sock_sendfile": "sends a file",
+    "from_string": "turns a string into a template that runs code; keep templates as files in the app "
+                   "and use Jinja2Templates(directory=\"templates\")",
+    "dictConfig": "configures logging from data that can import anything",
+    "fileConfig": "configures logging from a file",
+}
+
+# What to use instead, by the top module of a refused import.
+IMPORT_HINTS = {
+    "os": "read settings with starlette.config.Config (config('MONGODB_URI')); serve files with "
+          "FileResponse or StaticFiles",
+    "sys": "read settings with starlette.config.Config; raise HTTPException instead of sys.exit",
+    "pathlib": "serve files with starlette's FileResponse or StaticFiles(directory=\"static\")",
+    "shutil": "serve files with FileResponse or StaticFiles; keep data in MongoDB",
+    "tempfile": "keep uploads in memory (UploadFile) or in MongoDB",
+    "anyio": "use asyncio (asyncio.sleep, asyncio.gather)",
+    "threading": "use asyncio tasks or FastAPI's BackgroundTasks",
+    "multiprocessing": "use asyncio tasks or FastAPI's BackgroundTasks",
+    "subprocess": "apps cannot run programs",
+    "requests": "outbound HTTP is not available to apps unless an admin allows httpx",
+    "httpx": "outbound HTTP is not available to apps unless an admin allows httpx",
+    "urllib": "urllib.parse is allowed; outbound HTTP is not",
+    "socket": "apps cannot open sockets; the runner serves the app",
+    "sqlite3": "keep data in MongoDB (pymongo)",
+    "pickle": "use json",
+    "logging": "logging itself is allowed; its handlers and config are not: log to the console",
+    "jinja2": "jinja2 itself is allowed; keep templates as files and use Jinja2Templates",
 }
 
 # Standard modules the runner and the frameworks import: an app file with one
@@ -116,7 +169,7 @@ RESERVED_MODULE_NAMES = {
     "datetime", "email", "encodings", "enum", "functools", "http", "inspect", "io",
     "json", "logging", "math", "os", "random", "re", "signal", "socket", "string", "sys",
     "threading", "time", "types", "typing", "uuid", "warnings", "uvicorn", "anyio",
-    "h11", "sniffio", "click", "validation", "entrypoint", "site",
+    "h11", "sniffio", "click", "validation", "entrypoint", "guard", "egress", "site",
 }
 
 _SEGMENT = re.compile(r"^[a-z0-9_-]+$")
@@ -264,10 +317,86 @@ def _fold_string(node):
 _ATTRIBUTE_MODULES = {
     "os", "_os", "posix", "nt", "sys", "_sys", "subprocess", "_subprocess", "socket",
     "_socket", "ctypes", "_ctypes", "builtins", "_builtins", "importlib", "_imp",
-    "shutil", "pathlib", "marshal", "_thread", "multiprocessing",
+    "shutil", "pathlib", "marshal", "_thread", "multiprocessing", "_posixsubprocess",
+    "codecs", "_codecs", "gzip", "bz2", "lzma", "zipfile", "tarfile", "posixpath", "ntpath",
+    "genericpath", "tempfile", "_io", "pickle", "_pickle", "linecache", "runpy", "pkgutil",
+    "sysconfig", "shelve", "sqlite3", "gc", "threading", "webbrowser", "cffi",
 }
+# Format fields that read attributes: "{0.__class__}".format(x), "{x.f_globals}".
+_FORMAT_FIELD = re.compile(r"\{([^{}]*)\}")
+_FIELD_ATTRIBUTE = re.compile(r"\.\s*([A-Za-z_][A-Za-z0-9_]*)")
+# A module-level `if __name__ == "__main__":` block never runs under the runner.
+_MAIN_NAMES = ("__name__", "__main__")
 _STRING_ATTRIBUTES = FORBIDDEN_ATTRIBUTES - {"mro"}
 _REFLECTION_CALLS = ("getattr", "setattr", "delattr", "hasattr")
+
+
+_ALLOWED_LIST = "\x00allowed-list\x00"  # replaced once per verdict (see _explain_allow_list)
+
+
+def _member_forbidden(full):
+    parts = full.split(".")
+    return any((".".join(parts[:i]), parts[i]) in FORBIDDEN_MEMBERS for i in range(1, len(parts)))
+
+
+def import_allowed(name, allowed=None, member=False):
+    """Whether the app may import ``name`` (``module.member`` when ``member``).
+
+    The same rule the checks apply to import statements; the runner's audit
+    hook asks it about the imports the app's own files make at run time."""
+    allowed = DEFAULT_ALLOWED_IMPORTS if allowed is None else allowed
+    if _matches(name, FORBIDDEN_MODULES) or _member_forbidden(name):
+        return False
+    if member:
+        module = name.rsplit(".", 1)[0]
+        if _matches(module, FORBIDDEN_MODULES):
+            return False
+        return _matches(module, allowed) or _matches(name, allowed)
+    return _matches(name, allowed)
+
+
+def _hint(name):
+    hint = IMPORT_HINTS.get(name.split(".")[0])
+    return ": " + hint if hint else ""
+
+
+def _explain_allow_list(problems, allowed_shown):
+    """The allow-list is long: the first refused import lists it, the others point there."""
+    first = None
+    for problem in problems:
+        if _ALLOWED_LIST not in problem["message"]:
+            continue
+        if first is None:
+            first = problem
+            text = "; allowed: " + ", ".join(allowed_shown)
+        else:
+            text = " (the allowed modules are listed at %s:%d)" % (first["file"], first["line"])
+        problem["message"] = problem["message"].replace(_ALLOWED_LIST, text)
+    return problems
+
+
+def _is_main_guard(stmt):
+    """``if __name__ == "__main__":`` (either order)."""
+    test = getattr(stmt, "test", None)
+    if not isinstance(stmt, ast.If) or not isinstance(test, ast.Compare) or len(test.ops) != 1 \
+            or not isinstance(test.ops[0], ast.Eq):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = [n.id for n in sides if isinstance(n, ast.Name)]
+    values = [n.value for n in sides if isinstance(n, ast.Constant)]
+    return names == ["__name__"] and values == ["__main__"]
+
+
+def _sets_name(tree):
+    """Whether the file rebinds ``__name__`` (which would make the main block run)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == "__name__" and not isinstance(node.ctx, ast.Load):
+            return True
+        if isinstance(node, ast.Attribute) and node.attr == "__name__" and not isinstance(node.ctx, ast.Load):
+            return True
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and "__name__" in node.names:
+            return True
+    return False
 
 
 class _FileChecker:
@@ -280,22 +409,51 @@ class _FileChecker:
         self.context = context
         self.problems = []
         self.aliases = {}
+        self.modules = set()
         self.bound = set()
         self.imported = set()
+        self.skipped_main = None
+        self.covered = set()
 
     def report(self, node, message, rule):
         line = getattr(node, "lineno", 1)
         column = _column(self.lines, line, getattr(node, "col_offset", 0))
         self.problems.append(_problem(self.path, line, column, message, rule))
 
+    def checked_nodes(self):
+        """Every node but those of a module-level main block, which the runner never runs."""
+        body = self.tree.body
+        if not _sets_name(self.tree):
+            for stmt in body:
+                if _is_main_guard(stmt):
+                    self.skipped_main = stmt
+        nodes = []
+        for stmt in body:
+            if stmt is self.skipped_main:
+                nodes.append(stmt.test)
+                for other in stmt.orelse:
+                    nodes.extend(ast.walk(other))
+                nodes.extend(ast.walk(stmt.test))
+            else:
+                nodes.extend(ast.walk(stmt))
+        return nodes
+
     def run(self):
-        nodes = list(ast.walk(self.tree))
+        nodes = self.checked_nodes()
+        for stmt in self.tree.body:
+            # Only an unconditional module-level import can stand for a built-in's name:
+            # one in a function, a branch or dead code leaves the built-in in place elsewhere.
+            if isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module:
+                for alias in stmt.names:
+                    if alias.asname is None:
+                        self.imported.add(alias.name)
         for node in nodes:
             self.collect_bindings(node)
         seen_strings = set()
         for node in nodes:
             if isinstance(node, ast.Import):
                 for alias in node.names:
+                    self.check_binding(node, alias)
                     self.check_module(node, alias.name, None)
             elif isinstance(node, ast.ImportFrom):
                 self.check_import_from(node)
@@ -320,15 +478,22 @@ class _FileChecker:
             for alias in node.names:
                 if alias.asname:
                     self.aliases[alias.asname] = alias.name
+                    self.modules.add(alias.asname)
                 else:
                     top = alias.name.split(".")[0]
                     self.aliases[top] = top
+                    self.modules.add(top)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             for alias in node.names:
                 self.aliases[alias.asname or alias.name] = node.module + "." + alias.name
-                # ``from re import compile`` binds re.compile, not the built-in;
-                # importing a forbidden module or member is refused on its own.
-                self.imported.add(alias.asname or alias.name)
+                self.modules.add(alias.asname or alias.name)
+
+    def check_binding(self, node, alias):
+        """``import json as eval``: the name would hide the built-in's own check."""
+        name = alias.asname
+        if name and (name in FORBIDDEN_NAMES or name in FORBIDDEN_CALLS):
+            self.report(node, "importing something as '%s' is not allowed: the name is the built-in %s; "
+                        "choose another name" % (name, name), "forbidden")
 
     def check_name(self, node):
         if isinstance(node.ctx, ast.Load) and node.id in FORBIDDEN_NAMES and node.id not in self.imported:
@@ -353,20 +518,51 @@ class _FileChecker:
             self.report(node, "'.%s' is not allowed: it reaches the module '%s', which apps may not use"
                         % (node.attr, node.attr.lstrip("_")), "forbidden")
             return
+        if node.attr in FORBIDDEN_METHODS:
+            self.report(node, "'.%s' is not allowed: it %s" % (node.attr, FORBIDDEN_METHODS[node.attr]), "forbidden")
+            return
+        if node.attr == "__dict__" and isinstance(node.value, ast.Name) and node.value.id in self.modules:
+            self.report(node, "'%s.__dict__' is not allowed: an imported module's or class's namespace reaches "
+                        "what it imported; use its attributes by name" % node.value.id, "forbidden")
+            return
         full = self.dotted(node)
-        if full and (self.member_forbidden(full) or _matches(full, FORBIDDEN_MODULES)):
-            self.report(node, "'%s' is not allowed: it opens files, programs or connections" % full, "forbidden")
+        if full and id(node) not in self.covered and (self.member_forbidden(full) or _matches(full, FORBIDDEN_MODULES)):
+            inner = node.value
+            while isinstance(inner, ast.Attribute):  # said once for `logging.handlers.SocketHandler`
+                self.covered.add(id(inner))
+                inner = inner.value
+            self.report(node, "'%s' is not allowed: it opens files, programs or connections, or runs strings as code"
+                        % full, "forbidden")
 
     def member_forbidden(self, full):
-        parts = full.split(".")
-        return any((".".join(parts[:i]), parts[i]) in FORBIDDEN_MEMBERS for i in range(1, len(parts)))
+        return _member_forbidden(full)
 
     def check_call(self, node):
         func = node.func
         if isinstance(func, ast.Name) and func.id in FORBIDDEN_CALLS and func.id not in self.bound:
             self.report(node, "calling '%s()' is not allowed: it %s" % (func.id, FORBIDDEN_CALLS[func.id]), "forbidden")
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
         if isinstance(func, ast.Name) and func.id in _REFLECTION_CALLS and len(node.args) >= 2:
             self.check_reflection(node, func.id, node.args[0], node.args[1])
+        elif name in ("attrgetter", "methodcaller"):
+            for argument in node.args[:1] if name == "methodcaller" else node.args:
+                self.check_getter(node, name, argument)
+        elif name == "basicConfig" and any(k.arg in ("filename", "stream", "handlers") for k in node.keywords):
+            self.report(node, "logging.basicConfig(filename=...) is not allowed: it opens a file; "
+                        "log to the console (the platform collects it)", "forbidden")
+
+    def check_getter(self, node, function, argument):
+        value = _fold_string(argument)
+        if value is None:
+            self.report(node, "%s() with a name built at run time is not allowed; name the attribute directly"
+                        % function, "forbidden")
+            return
+        for part in value.split("."):
+            if part in FORBIDDEN_ATTRIBUTES or part in _ATTRIBUTE_MODULES or part in FORBIDDEN_METHODS \
+                    or part in FORBIDDEN_NAMES or (part.startswith("__") and part.endswith("__")):
+                self.report(node, "%s(%s) is not allowed: it reaches what the code may not name directly"
+                            % (function, json.dumps(value)), "forbidden")
+                return
 
     def check_reflection(self, node, function, target, name_node):
         name = _fold_string(name_node)
@@ -375,10 +571,11 @@ class _FileChecker:
                 self.report(node, "%s() with an attribute name built at run time is not allowed; "
                             "name the attribute directly" % function, "forbidden")
             elif isinstance(target, ast.Name) and target.id in self.aliases:
-                self.report(node, "%s() on the module '%s' with a computed name is not allowed; "
+                self.report(node, "%s() on '%s' with a computed name is not allowed; "
                             "name the attribute directly" % (function, self.aliases[target.id]), "forbidden")
             return
         bad = (name in FORBIDDEN_ATTRIBUTES or name in FORBIDDEN_NAMES or name in _ATTRIBUTE_MODULES
+               or name in FORBIDDEN_METHODS
                or name.startswith("__") and name.endswith("__") and function != "hasattr")
         full = self.dotted(target)
         if full and (self.member_forbidden(full + "." + name) or _matches(full + "." + name, FORBIDDEN_MODULES)):
@@ -392,39 +589,57 @@ class _FileChecker:
         if isinstance(node, ast.BinOp):
             for child in ast.walk(node):
                 seen.add(id(child))
-        if value is None or not _IDENTIFIER_CHAIN.match(value):
+        if value is None:
             return
-        hits = [part for part in value.split(".") if part in _STRING_ATTRIBUTES]
-        if hits:
-            self.report(node, "the string %s names the attribute '%s', which is not allowed"
-                        % (json.dumps(value), hits[0]), "forbidden")
+        if _IDENTIFIER_CHAIN.match(value):
+            hits = [part for part in value.split(".") if part in _STRING_ATTRIBUTES]
+            if hits:
+                self.report(node, "the string %s names the attribute '%s', which is not allowed"
+                            % (json.dumps(value), hits[0]), "forbidden")
+            return
+        if "{" in value:
+            for field in _FORMAT_FIELD.findall(value):
+                for attribute in _FIELD_ATTRIBUTE.findall(field):
+                    if attribute in FORBIDDEN_ATTRIBUTES or (attribute.startswith("__") and attribute.endswith("__")):
+                        self.report(node, "the format field {%s} reads the attribute '%s', which is not allowed"
+                                    % (field, attribute), "forbidden")
+                        return
 
     def check_import_from(self, node):
         for alias in node.names:
+            self.check_binding(node, alias)
             if alias.name in FORBIDDEN_ATTRIBUTES:
                 self.report(node, "importing '%s' is not allowed" % alias.name, "forbidden")
         if node.level:
             self.check_relative(node)
             return
+        if self.check_module(node, node.module, None):
+            return  # the module itself is refused: once for the statement
         for alias in node.names:
-            self.check_module(node, node.module, alias.name)
+            if alias.name in _ATTRIBUTE_MODULES or _matches(alias.name, FORBIDDEN_MODULES):
+                self.report(node, "'from %s import %s' is not allowed: it takes the module '%s' from %s, "
+                            "and apps may not use it%s" % (node.module, alias.name, alias.name.lstrip("_"),
+                                                          node.module, _hint(alias.name)), "import")
+            elif alias.name in FORBIDDEN_METHODS:
+                self.report(node, "'from %s import %s' is not allowed: it %s"
+                            % (node.module, alias.name, FORBIDDEN_METHODS[alias.name]), "import")
+            else:
+                self.check_module(node, node.module, alias.name)
 
     def check_module(self, node, module, member):
+        """Reports a refused import; returns whether it did."""
         ctx = self.context
         top = module.split(".")[0]
         if top in ctx["local_tops"]:
             self.check_local(node, module, member)
-            return
+            return False
+        if member is None and import_allowed(module, ctx["allowed"]):
+            return False
+        if member is not None and import_allowed(module + "." + member, ctx["allowed"], member=True):
+            return False
         shown = module + ("." + member if member and member != "*" else "")
-        candidates = [module] + ([module + "." + member] if member and member != "*" else [])
-        if _matches(module, FORBIDDEN_MODULES) or (member and (
-                _matches(module + "." + member, FORBIDDEN_MODULES) or self.member_forbidden(module + "." + member))):
-            allowed = False
-        else:
-            allowed = any(_matches(c, ctx["allowed"]) for c in candidates)
-        if not allowed:
-            self.report(node, "import of '%s' is not allowed; allowed: %s"
-                        % (shown, ", ".join(ctx["allowed_shown"])), "import")
+        self.report(node, "import of '%s' is not allowed%s%s" % (shown, _hint(shown), _ALLOWED_LIST), "import")
+        return True
 
     def check_local(self, node, module, member):
         ctx = self.context
@@ -521,11 +736,16 @@ def validate(files, entrypoint, allowed_imports=None):
         if path == entrypoint and not _defines_app(tree.body):
             problems.append(_problem(path, 1, 1, "%s defines no 'app' at module level; add for example "
                                      "'app = FastAPI()' or 'app, rt = fast_app()'" % path, "entrypoint"))
-    return _sorted(problems)
+    return _sorted(problems, context["allowed_shown"])
 
 
-def _sorted(problems):
-    return sorted(problems, key=lambda p: (p["file"], p["line"], p["column"], p["rule"], p["message"]))[:200]
+def _sorted(problems, allowed_shown=()):
+    ordered = sorted(problems, key=lambda p: (p["file"], p["line"], p["column"], p["rule"], p["message"]))
+    unique = []
+    for problem in ordered:
+        if not unique or unique[-1] != problem:
+            unique.append(problem)
+    return _explain_allow_list(unique, allowed_shown)[:200]
 
 
 def format_problem(problem):

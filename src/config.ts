@@ -75,6 +75,11 @@ const envSchema = z.object({
   SHUTDOWN_DEADLINE_MS: integer(10_000, 100, 300_000),
   RATE_LIMIT_AUTH_PER_MINUTE: integer(20, 1, 100_000),
   RATE_LIMIT_DEPLOY_PER_MINUTE: integer(30, 1, 100_000),
+  RATE_LIMIT_VALIDATE_PER_MINUTE: integer(60, 1, 100_000),
+  // Pyodide validators (about 60 MB each); 0: sized to the machine's cores.
+  VALIDATE_WORKERS: integer(0, 0, 16),
+  RUNTIME_CLASS_NAME: z.string().trim().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'must be a RuntimeClass name').optional(),
+  TENANT_RUNTIME_CLASSES: list(z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?=[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'each entry must be tenant=runtimeclass')),
   SIGNING_KEY_JWK: optionalText,
   SECRET_BOX_KEY: optionalText,
   TENANT_DB_HOST: optionalText,
@@ -112,7 +117,11 @@ export interface Config {
   readonly cleanup: { readonly sleepAfterHours: number; readonly deleteAfterHours: number };
   readonly validateTimeoutMs: number;
   readonly shutdownDeadlineMs: number;
-  readonly rateLimits: { readonly authPerMinute: number; readonly deployPerMinute: number };
+  readonly rateLimits: { readonly authPerMinute: number; readonly deployPerMinute: number; readonly validatePerMinute: number };
+  /** Pyodide validator workers; 0 means sized to the machine. */
+  readonly validateWorkers: number;
+  /** Pod RuntimeClass (gVisor, Kata) for the fleet and per tenant; see RenderSettings. */
+  readonly runtimeClasses: { readonly fleet?: string; readonly tenants: Readonly<Record<string, string>> };
   /** Given by config in production, so every replica signs and seals with the same key; else kept in DATA_DIR. */
   readonly signingKeyJwk?: string;
   readonly secretBoxKey?: string;
@@ -223,7 +232,12 @@ function toConfig(v: z.infer<typeof envSchema>): Config {
     cleanup: { sleepAfterHours: v.CLEANUP_SLEEP_AFTER_HOURS, deleteAfterHours: v.CLEANUP_DELETE_AFTER_HOURS },
     validateTimeoutMs: v.VALIDATE_TIMEOUT_MS,
     shutdownDeadlineMs: v.SHUTDOWN_DEADLINE_MS,
-    rateLimits: { authPerMinute: v.RATE_LIMIT_AUTH_PER_MINUTE, deployPerMinute: v.RATE_LIMIT_DEPLOY_PER_MINUTE },
+    rateLimits: { authPerMinute: v.RATE_LIMIT_AUTH_PER_MINUTE, deployPerMinute: v.RATE_LIMIT_DEPLOY_PER_MINUTE, validatePerMinute: v.RATE_LIMIT_VALIDATE_PER_MINUTE },
+    validateWorkers: v.VALIDATE_WORKERS,
+    runtimeClasses: {
+      ...(v.RUNTIME_CLASS_NAME ? { fleet: v.RUNTIME_CLASS_NAME } : {}),
+      tenants: Object.fromEntries(v.TENANT_RUNTIME_CLASSES.map((entry) => entry.split('=') as [string, string])),
+    },
     ...(v.SIGNING_KEY_JWK ? { signingKeyJwk: v.SIGNING_KEY_JWK } : {}),
     ...(v.SECRET_BOX_KEY ? { secretBoxKey: v.SECRET_BOX_KEY } : {}),
     ...(v.TENANT_DB_HOST && v.TENANT_DB_PASSWORD_KEY ? { tenantDatabase: { host: v.TENANT_DB_HOST, passwordKey: v.TENANT_DB_PASSWORD_KEY } } : {}),

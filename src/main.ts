@@ -27,7 +27,7 @@ import { createTenantDatabaseProvisioner, type TenantDatabaseProvisioner } from 
 import { encryptSecretManifest } from './secrets/sops.js';
 import { loadStarters } from './starters/index.js';
 import type { Store } from './store/port.js';
-import { createPythonValidator } from './validate/index.js';
+import { createValidatorPool, defaultPoolSize } from './validate/index.js';
 import { setupRuntime } from './runtime-setup.js';
 
 /** Never logged, wherever they appear in a log object. */
@@ -107,7 +107,12 @@ async function start(): Promise<void> {
   const committer = { name: 'Berth', email: `berth@${hostname() || 'localhost'}` };
   const git = createLocalGit({ gitdir: config.appsRepo, committer, ...(config.gitRemote ? { remote: config.gitRemote } : {}) });
   if (config.gitRemote) await seedEmptyRemote(config, committer, git, logger);
-  const renderSettings = { ...DEFAULT_RENDER_SETTINGS, appDomain: config.appDomain };
+  const renderSettings = {
+    ...DEFAULT_RENDER_SETTINGS,
+    appDomain: config.appDomain,
+    ...(config.runtimeClasses.fleet ? { runtimeClassName: config.runtimeClasses.fleet } : {}),
+    tenantRuntimeClasses: config.runtimeClasses.tenants,
+  };
   const gitops = createGitOps({ git, context: { templates: defaultTemplates(), settings: renderSettings }, branch: config.branch });
   const systemWarnings = () => fleetPinWarnings(git, config.branch);
   for (const warning of await systemWarnings()) logger.warn({ code: warning.code }, warning.message);
@@ -120,7 +125,7 @@ async function start(): Promise<void> {
   const tenantDatabase = await openTenantDatabases(config);
 
   // Pyodide loads in the background (~2.5 s); validate calls wait for it, bounded per call.
-  const validator = createPythonValidator({ timeoutMs: config.validateTimeoutMs });
+  const validator = createValidatorPool({ timeoutMs: config.validateTimeoutMs, size: config.validateWorkers || defaultPoolSize() });
   validator.ready.then(
     () => logger.info({ python: validator.pythonVersion() }, 'python validator ready'),
     (err: unknown) => logger.error({ err }, 'python validator failed to load: validate and deploy will answer 503'),
@@ -159,11 +164,11 @@ async function start(): Promise<void> {
     gitops,
     git,
     validator: {
-      validate: async (files, entrypoint, allowed) => {
+      validate: async (files, entrypoint, allowed, caller) => {
         await validator.ready.catch(() => {
           throw new UnavailableError('the Python validator is not available; try again shortly');
         });
-        return validator.validate(files, entrypoint, allowed);
+        return validator.validate(files, entrypoint, allowed, caller);
       },
       defaultAllowedImports: () => validator.defaultAllowedImports(),
     },

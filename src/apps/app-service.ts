@@ -62,10 +62,14 @@ export function createAppService(deps: ServiceDeps) {
   }
 
   /** Pre-checks, then CPython's parser and the shared rules through the validator. */
-  async function checkCode(files: Readonly<Record<string, string>>, entrypoint: string): Promise<readonly CodeProblem[]> {
+  async function checkCode(
+    files: Readonly<Record<string, string>>,
+    entrypoint: string,
+    caller?: { readonly user: string; readonly purpose: 'deploy' | 'edit' },
+  ): Promise<readonly CodeProblem[]> {
     const early = precheckCode(files, entrypoint);
     if (early.length > 0) return early;
-    return deps.validator.validate(files, entrypoint, await allowedImports());
+    return deps.validator.validate(files, entrypoint, await allowedImports(), caller);
   }
 
   return {
@@ -132,7 +136,7 @@ export function createAppService(deps: ServiceDeps) {
     async validate(principal: Principal, tenant: string, name: string, override: { files?: Record<string, string> | undefined; entrypoint?: string | undefined }) {
       const app = await load(principal, tenant, name, 'read');
       const files = override.files ?? app.draft.files;
-      const problems = await checkCode(files, override.entrypoint ?? app.draft.entrypoint);
+      const problems = await checkCode(files, override.entrypoint ?? app.draft.entrypoint, { user: principal.userId, purpose: 'edit' });
       return { ok: problems.length === 0, problems: [...problems] };
     },
 

@@ -97,7 +97,7 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
     async deploy(principal: Principal, tenant: string, name: string, meta: RequestMeta) {
       const app = await apps.load(principal, tenant, name, 'write');
       await refuseReviewMode(tenant);
-      const problems = await apps.checkCode(app.draft.files, app.draft.entrypoint);
+      const problems = await apps.checkCode(app.draft.files, app.draft.entrypoint, { user: principal.userId, purpose: 'deploy' });
       if (problems.length > 0) throw new InvalidCodeError(problems);
       const secrets = await secretsOf(app);
       const change = {

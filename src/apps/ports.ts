@@ -29,7 +29,13 @@ export interface AuthPort {
 }
 
 export interface CodeValidatorPort {
-  validate(files: Readonly<Record<string, string>>, entrypoint: string, allowedImports?: readonly string[]): Promise<readonly CodeProblem[]>;
+  /** `caller` (who asks, and whether for a deploy) lets the validator share its workers fairly. */
+  validate(
+    files: Readonly<Record<string, string>>,
+    entrypoint: string,
+    allowedImports?: readonly string[],
+    caller?: { readonly user: string; readonly purpose: 'deploy' | 'edit' },
+  ): Promise<readonly CodeProblem[]>;
   defaultAllowedImports(): readonly string[];
 }
 

@@ -66,6 +66,8 @@ export interface AppView {
   readonly hostRule: string;
   readonly ingress: RenderSettings['ingress'];
   readonly databaseNamespace: string;
+  /** The pod's RuntimeClass (gVisor, Kata), when the tenant or the fleet has one. */
+  readonly runtimeClassName: string | undefined;
   readonly flux: {
     readonly name: string;
     readonly namespace: string;
@@ -95,6 +97,8 @@ export function runnerEnv(spec: AppSpec, settings: RenderSettings): { name: stri
     { name: 'CODE_DIR', value: '/code' },
     { name: 'ENTRYPOINT', value: spec.entrypoint },
     { name: 'PORT', value: String(settings.containerPort) },
+    // The runner's audit hook allows the same egress as the NetworkPolicy: the database namespace (and DNS).
+    { name: 'BERTH_EGRESS', value: `*.${settings.databaseNamespace}.svc,*.${settings.databaseNamespace}.svc.cluster.local` },
   ];
 }
 
@@ -125,6 +129,7 @@ export function toAppView(spec: AppSpec, settings: RenderSettings, templateVersi
     hostRule: `Host(\`${appHost(spec, settings)}\`)`,
     ingress: settings.ingress,
     databaseNamespace: settings.databaseNamespace,
+    runtimeClassName: settings.tenantRuntimeClasses?.[spec.tenant] ?? settings.runtimeClassName,
     flux: {
       name: appFluxName(spec),
       namespace: settings.flux.namespace,

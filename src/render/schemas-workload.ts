@@ -81,6 +81,7 @@ export const deploymentSchema = z.strictObject({
     template: z.strictObject({
       metadata: z.strictObject({ labels: labelMap }),
       spec: z.strictObject({
+        runtimeClassName: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/).max(253).optional(),
         automountServiceAccountToken: z.literal(false),
         enableServiceLinks: z.literal(false),
         terminationGracePeriodSeconds: z.number().int().min(1).max(60),

@@ -48,6 +48,9 @@ export const renderSettingsSchema = z.strictObject({
   resources: z.strictObject({ requests: resourceList, limits: resourceList }),
   // The runner is non-root, so it cannot bind a privileged port.
   containerPort: z.number().int().min(1024).max(65535),
+  // A RuntimeClass is a cluster object: its name is a DNS-1123 subdomain.
+  runtimeClassName: dnsSubdomain.optional(),
+  tenantRuntimeClasses: z.record(dnsLabel, dnsSubdomain).optional(),
 });
 
 /** Validates settings (e.g. in src/config.ts); throws InputError listing every problem. */

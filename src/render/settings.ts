@@ -36,6 +36,13 @@ export interface RenderSettings {
   };
   /** Port the runner listens on inside the container. */
   readonly containerPort: number;
+  /**
+   * RuntimeClass every app pod runs under (e.g. `gvisor` or `kata`): a second
+   * kernel boundary around user code. Absent: the cluster's default runtime.
+   */
+  readonly runtimeClassName?: string;
+  /** Per-tenant RuntimeClass, overriding {@link runtimeClassName} for those tenants. */
+  readonly tenantRuntimeClasses?: Readonly<Record<string, string>>;
 }
 
 export const DEFAULT_RENDER_SETTINGS: RenderSettings = {

@@ -4,3 +4,5 @@
  */
 export { createPythonValidator, type PythonValidator, type PythonValidatorOptions } from './python-validator.js';
 export { CODE_LIMITS, precheckFiles, sortProblems } from './prechecks.js';
+export { FairQueue, fairLimits, type FairQueueLimits, type ValidationCaller, type ValidationPurpose } from './fair-validation.js';
+export { createValidatorPool, defaultPoolSize, verdictKey, type ValidatorPool, type ValidatorPoolOptions } from './validator-pool.js';

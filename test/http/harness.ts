@@ -16,7 +16,7 @@ import { defaultTemplates } from '../../src/render/templates.js';
 import { createSecretBox, loadOrCreateKey } from '../../src/secrets/secret-box.js';
 import { encryptSecretManifest } from '../../src/secrets/sops.js';
 import { loadStarters } from '../../src/starters/index.js';
-import { createPythonValidator } from '../../src/validate/index.js';
+import { createValidatorPool } from '../../src/validate/index.js';
 import { fleetPinWarnings } from '../../src/gitops/system-warnings.js';
 
 export const SKELETON = join(import.meta.dirname, '..', '..', 'apps-repo');
@@ -28,6 +28,7 @@ export interface HarnessOptions {
   readonly corsOrigins?: readonly string[];
   readonly authPerMinute?: number;
   readonly deployPerMinute?: number;
+  readonly validatePerMinute?: number;
   readonly githubSecret?: string;
   readonly fluxHmacKey?: string;
   readonly sopsRecipients?: readonly string[];
@@ -45,7 +46,8 @@ export async function createHarness(options: HarnessOptions = {}) {
   const gitops = createGitOps({ git, context: { templates: defaultTemplates(), settings: DEFAULT_RENDER_SETTINGS } });
   const signingKey = await loadOrCreateSigningKey({ dir });
   const auth = createAuthService({ store, signingKey, issuer: ISSUER, audience: AUDIENCE });
-  const validator = createPythonValidator({ timeoutMs: 10_000 });
+  // One worker keeps each test file light; the pool adds the fair queue and the verdict cache.
+  const validator = createValidatorPool({ timeoutMs: 10_000, size: 1 });
   await validator.ready;
   const handler = createDeployHandler({ store, gitops });
   const runner = createJobRunner({ jobs: store.jobs, handlers: { deploy: handler, rollback: handler, delete: handler }, owner: 'test-worker', pollMs: 50 });
@@ -69,7 +71,7 @@ export async function createHarness(options: HarnessOptions = {}) {
     auth,
     logger: pino({ level: 'silent' }),
     metrics: createMetrics({ jobs: store.jobs }),
-    rateLimits: createRateLimits({ authPerMinute: options.authPerMinute ?? 1000, deployPerMinute: options.deployPerMinute ?? 1000 }),
+    rateLimits: createRateLimits({ authPerMinute: options.authPerMinute ?? 1000, deployPerMinute: options.deployPerMinute ?? 1000, validatePerMinute: options.validatePerMinute ?? 1000 }),
     http: { corsOrigins: options.corsOrigins ?? [], bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024, secureCookies: false, trustProxy: false, publicUrl: ISSUER },
     webhooks: { githubSecret: options.githubSecret, fluxHmacKey: options.fluxHmacKey },
     sse: { pollMs: 20, heartbeatMs: 100 },

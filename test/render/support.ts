@@ -90,6 +90,8 @@ export const LOCKED_SETTINGS: RenderSettings = {
   appDomain: 'apps.example.com',
   tenantLockdown: true,
   ingress: { ...DEFAULT_RENDER_SETTINGS.ingress, certResolver: 'letsencrypt' },
+  // The locked-down fleet also runs its pods in a sandboxed runtime.
+  runtimeClassName: 'gvisor',
 };
 
 /** Every file under `dir`, as path relative to it → content. */

@@ -29,6 +29,17 @@ describe('runner/Dockerfile', () => {
     expect(dockerfile).toMatch(/^CMD \["python", "\/opt\/berth\/runner\/entrypoint\.py"\]$/m);
   });
 
+  it('copies every module the runner imports at start-up, the audit hook among them', () => {
+    const copied = /^COPY (.+) \/opt\/berth\/runner\/$/m.exec(dockerfile)?.[1]?.split(' ') ?? [];
+    expect(copied.sort()).toEqual(['egress.py', 'entrypoint.py', 'guard.py', 'validation.py']);
+  });
+
+  it('has what FastAPI apps expect: Form and File uploads, EmailStr, websockets, and no uvloop', () => {
+    const wanted = readFileSync(join(ROOT, 'runner', 'requirements.in'), 'utf8');
+    for (const name of ['fastapi', 'python-multipart', 'email-validator', 'websockets', 'jinja2']) expect(wanted).toMatch(new RegExp(`^${name}==`, 'm'));
+    expect(wanted).not.toMatch(/^uvloop|uvicorn\[standard\]/m);
+  });
+
   it('pins every requirement exactly', () => {
     const lines = readFileSync(join(ROOT, 'runner', 'requirements.txt'), 'utf8')
       .split('\n')

@@ -7,8 +7,9 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const PYTHON = '/usr/bin/python3';
 
 // The runner's own suite starts real runner processes and calls them over
-// HTTP; it needs Debian's python3-fastapi, python3-uvicorn and python3-httpx.
-describe.skipIf(!toolOrSkip(PYTHON, ['-c', 'import fastapi, uvicorn, httpx']))('runner (Python suite)', () => {
+// HTTP; it needs Debian's python3-fastapi, -uvicorn, -httpx, -jinja2, -multipart,
+// -email-validator and -websockets (real apps use Form, File, EmailStr, websockets).
+describe.skipIf(!toolOrSkip(PYTHON, ['-c', 'import fastapi, uvicorn, httpx, jinja2, multipart, email_validator, websockets']))('runner (Python suite)', () => {
   it('passes runner/tests under the system CPython', () => {
     const result = spawnSync(PYTHON, ['-m', 'unittest', 'discover', '-s', join('runner', 'tests'), '-v'], {
       cwd: ROOT,

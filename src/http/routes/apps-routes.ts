@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context, type Next } from 'hono';
 import { z } from 'zod';
 import type { AppService } from '../../apps/app-service.js';
 import type { DeployService } from '../../apps/deploy-service.js';
@@ -39,7 +39,12 @@ export function appsRoutes(deps: HttpDeps, docs: RouteRegistry, apps: AppService
   });
 
   const validate = docs.add({ method: 'post', path: '/apps/:tenant/:app/validate', tag, auth: true, summary: 'Check code (given, or the draft)', params, body: s.validateSchema, response: s.validateResponse });
-  r.post(validate, valid('param', params), valid('json', s.validateSchema), async (c) => {
+  // Limited before the body (up to 500 KB of code) is even parsed: the editor calls this on every pause.
+  const validateLimit = async (c: Context<AppEnv>, next: Next) => {
+    deps.rateLimits.validateByUser.take(c.get('principal').userId);
+    await next();
+  };
+  r.post(validate, valid('param', params), validateLimit, valid('json', s.validateSchema), async (c) => {
     const p = c.req.valid('param');
     return c.json(await apps.validate(c.get('principal'), p.tenant, p.app, c.req.valid('json')));
   });
