@@ -17,6 +17,8 @@ import { authRoutes } from './routes/auth-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
 import { opsAdminRoutes } from './routes/ops-admin-routes.js';
 import { healthRoutes, webhookRoutes } from './routes/public-routes.js';
+import { releaseRoutes } from './routes/release-routes.js';
+import { CONTENT_SECURITY_POLICY, webUiRoutes } from './web-ui.js';
 
 const PROTECTED_PREFIXES = ['/apps', '/apps/*', '/deployments/*', '/templates', '/change-requests', '/change-requests/*', '/ops/*', '/admin/*'];
 
@@ -39,7 +41,7 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
     throw new NotFoundError('no such route');
   });
   app.use('*', requestContext(deps.logger, deps.metrics));
-  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin', referrerPolicy: 'no-referrer' }));
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin', referrerPolicy: 'no-referrer', contentSecurityPolicy: CONTENT_SECURITY_POLICY }));
   if (deps.http.corsOrigins.length > 0) {
     const allowed = new Set(deps.http.corsOrigins);
     app.use(
@@ -78,6 +80,8 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
   api.route('/', appsRoutes(deps, docs, apps, deploys));
   api.route('/', deploymentRoutes(deps, docs, deploys));
   api.route('/', opsAdminRoutes(deps, docs, ops, admin));
+  api.route('/', releaseRoutes(deps, docs));
   app.route('/api/v1', api);
+  app.route('/', webUiRoutes(deps.webDir));
   return app;
 }

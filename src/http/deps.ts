@@ -21,6 +21,8 @@ export interface HttpDeps extends ServiceDeps {
   readonly webhooks: { readonly githubSecret?: string | undefined; readonly fluxHmacKey?: string | undefined };
   /** Extra readiness checks besides the store ping (e.g. the apps repo is readable). */
   readonly readiness?: readonly { readonly name: string; check(): Promise<void> }[];
+  /** The built web UI (dist/web by default). */
+  readonly webDir?: string;
   /** SSE polling interval and heartbeat; tests shorten them. */
   readonly sse?: { readonly pollMs?: number; readonly heartbeatMs?: number };
 }
