@@ -1,12 +1,13 @@
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { python } from '@codemirror/lang-python';
-import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
+import { bracketMatching, indentOnInput, syntaxHighlighting } from '@codemirror/language';
 import { linter, lintGutter, setDiagnosticsEffect, type Diagnostic } from '@codemirror/lint';
 import { EditorSelection, EditorState, Prec, type Extension, type Text } from '@codemirror/state';
 import { drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from '@codemirror/view';
 import { useEffect, useRef } from 'preact/hooks';
 import type { Problem } from '../../lib/api.js';
+import { editorHighlight, editorTheme } from './editor-theme.js';
 
 export interface Reveal {
   readonly path: string;
@@ -64,7 +65,8 @@ export function CodeEditor(props: Props) {
       bracketMatching(),
       closeBrackets(),
       highlightActiveLine(),
-      syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+      editorTheme,
+      syntaxHighlighting(editorHighlight),
       Prec.highest(
         keymap.of([
           { key: 'Mod-s', preventDefault: true, run: () => (latest.current.onSave(), true) },
@@ -103,7 +105,9 @@ export function CodeEditor(props: Props) {
 
   useEffect(() => {
     if (!host.current) return;
-    view.current = new EditorView({ state: stateFor(props.path, props.doc), parent: host.current });
+    // A shadow root, so CodeMirror's styles are constructable stylesheets the CSP allows (see editor-theme.ts).
+    const shadow = host.current.shadowRoot ?? host.current.attachShadow({ mode: 'open' });
+    view.current = new EditorView({ state: stateFor(props.path, props.doc), parent: shadow, root: shadow });
     return () => view.current?.destroy();
   }, []);
 

@@ -171,7 +171,7 @@ export function EditorPage({ tenant, app }: { tenant: string; app: string }) {
   if (!detail) return <p role="status">Opening {tenant}/{app}…</p>;
 
   const saveState = busy === 'saving' ? 'Saving…' : dirty ? 'Unsaved changes' : 'Saved';
-  const deployState = deployed !== undefined && deployed === saved ? 'Deployed' : 'Not deployed';
+  const deployState = !dirty && deployed !== undefined && deployed === saved ? 'Deployed' : 'Not deployed';
   const paths = Object.keys(files);
 
   return (
