@@ -18,5 +18,7 @@ export default defineConfig({
     // No inline <script>/<style>: the CSP allows only files from 'self'.
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
+    // The chunk graph, read by test/web/performance.test.ts to size the editor route.
+    manifest: true,
   },
 });

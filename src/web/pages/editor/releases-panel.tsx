@@ -26,7 +26,6 @@ function DiffView({ title, text }: { title: string; text: string }) {
           {text.split('\n').map((line, i) => (
             <span key={i} class={line.startsWith('+') && !line.startsWith('+++') ? 'add' : line.startsWith('-') && !line.startsWith('---') ? 'del' : line.startsWith('@@') ? 'hunk' : ''}>
               {line}
-              {'\n'}
             </span>
           ))}
         </pre>
