@@ -105,7 +105,19 @@ describe.skipIf(!hasChromium())('web UI: sign up, write, validate, deploy, roll 
     await page.getByRole('button', { name: /1 problem/ }).waitFor();
     await page.getByRole('status', { name: 'Draft status' }).getByText('Unsaved changes').waitFor();
     await checkPage('editor-problem');
+    // Choosing the problem puts the cursor on its line.
+    const where = (await problems.getByRole('button').first().textContent()) ?? '';
+    const line = /main\.py:(\d+):/.exec(where)?.[1];
+    await page.keyboard.press('Control+Home');
+    await problems.getByRole('button').first().click();
+    await expect.poll(() => page.locator('.cm-lineNumbers .cm-activeLineGutter').textContent()).toBe(line);
+    // Deploying broken code is refused with the problems shown in place; the draft is saved.
+    await page.keyboard.press('Control+Enter');
+    await page.getByRole('alert').getByText("the app's code has 1 problem(s)").waitFor();
+    await problems.getByText(/syntax/).waitFor();
+    await page.getByRole('status', { name: 'Draft status' }).getByText('Not deployed').waitFor();
     // Fix it: select the broken line's text and retype it.
+    await page.keyboard.press('End');
     await page.keyboard.press('Home');
     await page.keyboard.press('Shift+End');
     await page.keyboard.type('x = 1');
@@ -184,6 +196,33 @@ describe.skipIf(!hasChromium())('web UI: sign up, write, validate, deploy, roll 
     expect(stored).not.toContain('s3cret-value-42');
     expect(stored).not.toMatch(/eyJ[A-Za-z0-9_-]+\./);
     expect(stored).toBe(JSON.stringify({ local: {}, session: {}, url: `${server.url}/apps/alice/hello-web`, cookie: '' }));
+  });
+
+  it('works from the keyboard alone, with a visible focus, and asks before leaving unsaved work', async () => {
+    await page.getByRole('tab', { name: 'Code' }).click();
+    await page.getByRole('tab', { name: 'Code' }).press('ArrowRight');
+    await expect.poll(() => page.getByRole('tab', { name: 'Environment' }).getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => page.getByRole('tab', { name: 'Code' }).getAttribute('aria-selected')).toBe('true');
+    // Tab from the top of the page reaches Deploy, and the focused control shows an outline.
+    await page.getByRole('link', { name: 'Skip to content' }).focus();
+    let reached = false;
+    for (let i = 0; i < 20 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.getByRole('button', { name: /^Deploy/ }).evaluate((el) => el === el.ownerDocument.activeElement);
+    }
+    expect(reached).toBe(true);
+    const outline = await page.getByRole('button', { name: /^Deploy/ }).evaluate((el) => (el.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { outlineStyle: string } }).getComputedStyle(el).outlineStyle);
+    expect(outline).not.toBe('none');
+    // Unsaved work: leaving asks first, and staying keeps it.
+    await page.getByRole('textbox', { name: 'main.py' }).click();
+    await page.keyboard.type('# unsaved');
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Apps' }).click();
+    expect(new URL(page.url()).pathname).toBe('/apps/alice/hello-web');
+    await page.getByRole('status', { name: 'Draft status' }).getByText('Unsaved changes').waitFor();
+    await page.keyboard.press('Control+z');
+    await page.getByRole('status', { name: 'Draft status' }).getByText('Saved', { exact: true }).waitFor();
   });
 
   it('restores the session in two tabs reloading at once without logging out', async () => {
