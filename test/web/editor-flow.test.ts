@@ -225,6 +225,31 @@ describe.skipIf(!hasChromium())('web UI: sign up, write, validate, deploy, roll 
     await page.getByRole('status', { name: 'Draft status' }).getByText('Saved', { exact: true }).waitFor();
   });
 
+  it('adds, renames and deletes files in folders, the entrypoint protected', async () => {
+    const files = page.getByRole('navigation', { name: 'Files' });
+    await files.getByRole('button', { name: 'Add file' }).click();
+    const path = files.getByLabel('New file path');
+    await path.fill('static/Site.css');
+    await files.getByText(/File path file name "Site.css" must be lower-case/).waitFor();
+    await path.fill('static/site.css');
+    await path.press('Enter');
+    await files.getByText('static/', { exact: true }).waitFor();
+    await page.getByRole('textbox', { name: 'static/site.css' }).waitFor();
+    await page.getByRole('status', { name: 'Draft status' }).getByText('Unsaved changes').waitFor();
+    await files.getByRole('button', { name: 'Rename static/site.css' }).click();
+    await files.getByLabel('Rename static/site.css to').fill('static/style.css');
+    await files.getByLabel('Rename static/site.css to').press('Enter');
+    await page.getByRole('textbox', { name: 'static/style.css' }).waitFor();
+    await checkPage('editor-files');
+    expect(await files.getByRole('button', { name: 'Delete main.py' }).count()).toBe(0);
+    expect(await files.getByRole('button', { name: 'Rename main.py' }).count()).toBe(0);
+    await files.getByRole('button', { name: 'Delete static/style.css' }).click();
+    await page.getByRole('dialog', { name: 'Delete static/style.css?' }).getByRole('button', { name: 'Delete file' }).click();
+    await page.getByRole('textbox', { name: 'main.py' }).waitFor();
+    expect(await files.getByText('static/', { exact: true }).count()).toBe(0);
+    await page.getByRole('status', { name: 'Draft status' }).getByText('Saved', { exact: true }).waitFor();
+  });
+
   it('restores the session in two tabs reloading at once without logging out', async () => {
     const second = await context.newPage();
     await second.goto('/');

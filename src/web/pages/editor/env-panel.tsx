@@ -89,7 +89,8 @@ export function EnvPanel({ rows, onChange }: { rows: readonly EnvRow[]; onChange
                     <span class="masked">{row.value ? 'new value, not saved yet' : row.stored ? '•••••••• set' : 'no value'}</span>
                   )}
                 </td>
-                <td class="row">
+                <td>
+                  <div class="row">
                   {row.secret && replacing !== row.name && (
                     <button type="button" class="small" aria-label={`Replace ${row.name}`} onClick={() => setReplacing(row.name)}>
                       Replace
@@ -98,6 +99,7 @@ export function EnvPanel({ rows, onChange }: { rows: readonly EnvRow[]; onChange
                   <button type="button" class="small quiet" aria-label={`Remove ${row.name}`} onClick={() => onChange(rows.filter((r) => r.name !== row.name))}>
                     Remove
                   </button>
+                  </div>
                 </td>
               </tr>
             ))}

@@ -101,7 +101,8 @@ export function ReleasesPanel(props: Props) {
                   <time dateTime={r.at}>{ago(r.at)}</time>
                 </td>
                 <td>{r.message}</td>
-                <td class="row">
+                <td>
+                  <div class="row">
                   <button type="button" class="small" aria-label={`Diff of ${r.commit.slice(0, 7)}`} onClick={() => props.onSelect(r.commit)}>
                     Diff
                   </button>
@@ -110,6 +111,7 @@ export function ReleasesPanel(props: Props) {
                       Roll back
                     </button>
                   )}
+                  </div>
                 </td>
               </tr>
             ))}
