@@ -285,6 +285,14 @@ describe.skipIf(!hasChromium())('web UI: sign up, write, validate, deploy, roll 
   it('shows the Admin page to the admin', async () => {
     await page.getByRole('link', { name: 'Admin' }).click();
     await page.getByRole('checkbox', { name: 'alice is admin' }).waitFor();
+    await page.getByRole('checkbox', { name: 'alice is reviewer' }).check();
+    await page.getByText('Saved alice: ').waitFor();
+    expect(await page.getByRole('checkbox', { name: 'alice is reviewer' }).isChecked()).toBe(true);
+    await page.getByLabel('Tenant', { exact: true }).fill('Alice');
+    await page.getByText('Tenant name must be lower-case letters').waitFor();
+    await page.getByLabel('Tenant', { exact: true }).fill('alice');
+    await page.getByRole('button', { name: 'Set policy' }).click();
+    await page.getByText('Tenant alice deploys straight to main.').waitFor();
     await checkPage('admin');
   });
 
