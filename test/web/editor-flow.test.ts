@@ -99,6 +99,9 @@ describe.skipIf(!hasChromium())('web UI: sign up, write, validate, deploy, roll 
     await page.keyboard.type('x = = 1');
     const underline = page.locator('.cm-lintRange-error');
     await underline.first().waitFor();
+    // The underline carries the message and the rule, as a tooltip on hover.
+    await underline.first().hover();
+    await page.locator('.cm-tooltip-lint').getByText(/invalid syntax.*\(syntax\)/).waitFor();
     const problems = page.getByRole('region', { name: /Problems/ });
     await problems.getByText(/syntax/).waitFor();
     await expect.poll(() => problems.getByRole('button').first().textContent()).toMatch(/main\.py:\d+:\d+ syntax/);
