@@ -253,6 +253,38 @@ describe.skipIf(!hasChromium())('web UI: sign up, write, validate, deploy, roll 
     await page.getByRole('status', { name: 'Draft status' }).getByText('Saved', { exact: true }).waitFor();
   });
 
+  it('never lets a slow, stale validation answer overwrite a newer one', async () => {
+    const tab = await context.newPage();
+    await tab.goto('/apps/alice/hello-web');
+    const problems = tab.getByRole('region', { name: /Problems/ });
+    await problems.getByText('No problems').waitFor();
+    // The next validation (of the broken line) is held back on the network for 1.5 s.
+    let held = true;
+    let finished = 0;
+    tab.on('requestfinished', (r) => void (r.url().endsWith('/validate') && finished++));
+    await tab.route('**/validate', async (route) => {
+      if (held) {
+        held = false;
+        await new Promise((r) => setTimeout(r, 1500));
+      }
+      await route.continue();
+    });
+    await tab.getByRole('textbox', { name: 'main.py' }).click();
+    await tab.keyboard.press('Control+End');
+    await tab.keyboard.press('Enter');
+    await tab.keyboard.type('y = = 2');
+    await expect.poll(() => held).toBe(false);
+    // While that answer is on its way, the line is fixed and checked again.
+    await tab.keyboard.press('Home');
+    await tab.keyboard.press('Shift+End');
+    await tab.keyboard.type('y = 2');
+    await expect.poll(() => finished, { timeout: 10_000 }).toBe(2);
+    await problems.getByText('No problems').waitFor();
+    expect(await tab.locator('.cm-lintRange-error').count()).toBe(0);
+    expect(await problems.getByRole('button').count()).toBe(0);
+    await tab.close({ runBeforeUnload: false });
+  });
+
   it('restores the session in two tabs reloading at once without logging out', async () => {
     const second = await context.newPage();
     await second.goto('/');
@@ -316,6 +348,29 @@ describe.skipIf(!hasChromium())('web UI: sign up, write, validate, deploy, roll 
     await bob.goto('/admin');
     await bob.getByRole('alert').getByText('this needs the admin role').first().waitFor();
     await bobContext.close();
+  });
+
+  it('filters the apps list, and logging out in one tab signs out the others', async () => {
+    const api = client(server.url);
+    const alice = await api.call('POST', '/api/v1/auth/login', { body: { username: 'alice', password: PASSWORD } });
+    await api.call('POST', '/api/v1/apps', { token: alice.body.accessToken, body: { name: 'second-app', template: 'hello' } });
+    await page.goto('/');
+    await page.getByRole('link', { name: 'alice/second-app' }).waitFor();
+    await page.getByLabel('Filter apps').fill('second');
+    expect(await page.getByRole('link', { name: 'alice/hello-web' }).count()).toBe(0);
+    await page.getByRole('cell', { name: 'draft only' }).waitFor();
+    await page.getByLabel('Filter apps').fill('nothing-like-this');
+    await page.getByText('No app matches').waitFor();
+    const other = await context.newPage();
+    await other.goto('/');
+    await other.getByRole('heading', { name: 'Apps' }).waitFor();
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    await other.getByRole('heading', { name: 'Log in' }).waitFor();
+    // The refresh cookie is gone too: a reload stays signed out.
+    await other.reload();
+    await other.getByRole('heading', { name: 'Log in' }).waitFor();
+    await other.close();
   });
 
   it('logged no console errors and no CSP refusals', () => {
