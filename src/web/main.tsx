@@ -55,12 +55,16 @@ function Root() {
     if (token && !user) void api.me().then((r) => session.setUser(r.user));
   }, [token, user]);
 
+  const onAuthPage = path === '/login' || path === '/signup';
+  useEffect(() => {
+    // Signed out: only the login and signup pages; signed in: never those two.
+    if (restoring) return;
+    if (!token && !onAuthPage) navigate('/login', { replace: true });
+    if (token && onAuthPage) navigate('/', { replace: true });
+  }, [restoring, token, onAuthPage]);
+
   if (restoring) return <p class="boot">Restoring your session…</p>;
-  if (!token) {
-    if (path !== '/login' && path !== '/signup') navigate('/login', { replace: true });
-    return <AuthPage mode={path === '/signup' ? 'signup' : 'login'} />;
-  }
-  if (path === '/login' || path === '/signup') navigate('/', { replace: true });
+  if (!token) return <AuthPage mode={path === '/signup' ? 'signup' : 'login'} />;
   return (
     <Shell user={user}>
       <Suspense fallback={<p class="boot">Loading…</p>}>
