@@ -1,13 +1,15 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { ConfirmDialog } from '../../components/confirm.js';
 import { ErrorBox } from '../../components/error-box.js';
 import { api, ApiError, type AppDetail, type Deployment, type Problem } from '../../lib/api.js';
-import { setLeaveGuard } from '../../lib/router.js';
+import { navigate, setLeaveGuard } from '../../lib/router.js';
 import { CodeEditor, type Reveal } from './code-editor.js';
 import { DeployTimeline } from './deploy-timeline.js';
 import { envBody, EnvPanel, type EnvRow } from './env-panel.js';
 import { FileTree } from './file-tree.js';
 import { ProblemsPanel } from './problems-panel.js';
 import { ReleasesPanel } from './releases-panel.js';
+import { StatusLine } from './status-line.js';
 import { Tabs } from './tabs.js';
 
 type Tab = 'code' | 'environment' | 'releases';
@@ -47,6 +49,7 @@ export function EditorPage({ tenant, app }: { tenant: string; app: string }) {
   const [deployment, setDeployment] = useState<Deployment | undefined>();
   const [releasesVersion, setReleasesVersion] = useState(0);
   const [selectedRelease, setSelectedRelease] = useState<string | undefined>();
+  const [confirmDelete, setConfirmDelete] = useState(false);
   const filesRef = useRef(files);
   filesRef.current = files;
   const lintSeq = useRef(0);
@@ -143,6 +146,17 @@ export function EditorPage({ tenant, app }: { tenant: string; app: string }) {
     }
   }
 
+  async function removeApp() {
+    setConfirmDelete(false);
+    setActionError(undefined);
+    try {
+      const { deployment: started } = await api.removeApp(tenant, app);
+      setDeployment(started);
+    } catch (err) {
+      setActionError(err);
+    }
+  }
+
   // Mod-S and Mod-Enter anywhere on the page (CodeMirror handles them itself when focused).
   const keys = useRef({ save, deploy });
   keys.current = { save, deploy };
@@ -198,14 +212,26 @@ export function EditorPage({ tenant, app }: { tenant: string; app: string }) {
           <button type="button" class="primary" onClick={() => void deploy()} disabled={busy !== undefined} aria-keyshortcuts="Control+Enter">
             {busy === 'deploying' ? 'Deploying…' : 'Deploy'} <kbd>Ctrl+Enter</kbd>
           </button>
+          <button type="button" class="quiet" onClick={() => setConfirmDelete(true)}>
+            Delete app
+          </button>
         </div>
       </div>
+      <StatusLine tenant={tenant} app={app} version={releasesVersion} />
+      <ConfirmDialog open={confirmDelete} title={`Delete ${tenant}/${app}?`} confirmLabel="Delete app" danger onCancel={() => setConfirmDelete(false)} onConfirm={() => void removeApp()}>
+        <p>A commit removes the app from the apps repository and Flux prunes what runs. Its history stays in Git.</p>
+      </ConfirmDialog>
       <ErrorBox error={actionError} />
       {deployment && (
         <DeployTimeline
           key={deployment.id}
           deployment={deployment}
           onDone={(final) => {
+            if (final.kind === 'delete' && final.status !== 'failed') {
+              setLeaveGuard(undefined);
+              navigate('/');
+              return;
+            }
             if (final.status !== 'failed' && final.kind === 'deploy') setDeployed(saved);
             setReleasesVersion((n) => n + 1);
           }}
