@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBlock } from '../../src/web/lib/sse.js';
+import { parseBlock } from '../../src/web/lib/sse-parse.js';
 
 /** The browser reads deployment events with fetch; this is its parser of one event block. */
 describe('parseBlock', () => {

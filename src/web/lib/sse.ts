@@ -1,9 +1,7 @@
 import { ApiError, raw } from './api.js';
+import { parseBlock, type ServerEvent } from './sse-parse.js';
 
-export interface ServerEvent {
-  readonly event: string;
-  readonly data: string;
-}
+export type { ServerEvent };
 
 /**
  * Reads a server-sent event stream with fetch, so the bearer header goes
@@ -30,19 +28,4 @@ export async function readEvents(path: string, onEvent: (event: ServerEvent) => 
       if (parsed) onEvent(parsed);
     }
   }
-}
-
-/** One event block; comment lines (heartbeats) and blocks without data are skipped. */
-export function parseBlock(block: string): ServerEvent | undefined {
-  let event = 'message';
-  const data: string[] = [];
-  for (const line of block.split('\n')) {
-    if (line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'event') event = value;
-    else if (field === 'data') data.push(value);
-  }
-  return data.length > 0 ? { event, data: data.join('\n') } : undefined;
 }
