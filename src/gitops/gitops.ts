@@ -1,4 +1,4 @@
-import { appDir, appFluxFile } from '../domain/layout.js';
+import { appDir, appFluxFile, CODE_DIR } from '../domain/layout.js';
 import { appRef, type AppRef } from '../domain/names.js';
 import { readBerthTrailers, type Action } from '../domain/trailers.js';
 import type { RunnerImage } from '../domain/app-spec.js';
@@ -133,6 +133,28 @@ export function createGitOps(options: GitOpsOptions) {
       });
     },
 
+    /**
+     * A release against the app's release before it: the code folder, and
+     * everything else the app owns (its manifests and its Flux file).
+     * `commit` is a full id or a unique prefix of one of the app's releases.
+     */
+    async releaseDiff(ref: AppRef, commit: string, branch = mainBranch): Promise<{ commit: string; previous: string | undefined; code: string; manifests: string } | undefined> {
+      const app = appRef(ref.tenant, ref.app);
+      const commits = await git.log(branch, { path: appDir(app), limit: 500 });
+      const index = commits.findIndex((c) => c.sha === commit || (commit.length >= 7 && c.sha.startsWith(commit)));
+      const release = commits[index];
+      if (!release || commits.slice(index + 1).some((c) => c.sha.startsWith(commit) && commit.length < 40)) return undefined;
+      const previous = commits[index + 1]?.sha;
+      const codeDir = `${appDir(app)}/${CODE_DIR}`;
+      const [code, folder, flux] = await Promise.all([
+        git.diff(previous, release.sha, codeDir),
+        git.diff(previous, release.sha, appDir(app)),
+        git.diff(previous, release.sha, appFluxFile(app)),
+      ]);
+      const manifests = splitFileDiffs(folder).filter((section) => !section.startsWith(`diff --git a/${codeDir}/`)).join('') + flux;
+      return { commit: release.sha, previous, code, manifests };
+    },
+
     async readApp(ref: AppRef, commit?: string) {
       return readAppSpec(await git.tree(commit ?? (await git.head(mainBranch))), appRef(ref.tenant, ref.app));
     },
@@ -150,4 +172,9 @@ function toRunOptions(call: CallOptions, branch: string): RunOptions {
     ...(call.dryRun !== undefined ? { dryRun: call.dryRun } : {}),
     ...(call.timestamp !== undefined ? { timestamp: call.timestamp } : {}),
   };
+}
+
+/** A unified diff cut into its per-file sections, each starting at `diff --git`. */
+function splitFileDiffs(diff: string): string[] {
+  return diff.split(/^(?=diff --git )/m).filter((section) => section !== '');
 }

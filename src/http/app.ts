@@ -20,6 +20,8 @@ import { opsAdminRoutes } from './routes/ops-admin-routes.js';
 import { runtimeRoutes } from './routes/runtime-routes.js';
 import { healthRoutes, webhookRoutes } from './routes/public-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
+import { releaseRoutes } from './routes/release-routes.js';
+import { CONTENT_SECURITY_POLICY, webUiRoutes } from './web-ui.js';
 
 const PROTECTED_PREFIXES = ['/apps', '/apps/*', '/deployments/*', '/templates', '/change-requests', '/change-requests/*', '/ops/*', '/admin/*', '/system'];
 
@@ -42,7 +44,7 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
     throw new NotFoundError('no such route');
   });
   app.use('*', requestContext(deps.logger, deps.metrics));
-  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin', referrerPolicy: 'no-referrer' }));
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin', referrerPolicy: 'no-referrer', contentSecurityPolicy: CONTENT_SECURITY_POLICY }));
   if (deps.http.corsOrigins.length > 0) {
     const allowed = new Set(deps.http.corsOrigins);
     app.use(
@@ -83,6 +85,8 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
   api.route('/', opsAdminRoutes(deps, docs, ops, admin));
   api.route('/', systemRoutes(docs, deps.systemWarnings));
   api.route('/', runtimeRoutes(docs, createRuntimeService(deps), deps.sse));
+  api.route('/', releaseRoutes(deps, docs));
   app.route('/api/v1', api);
+  app.route('/', webUiRoutes(deps.webDir));
   return app;
 }

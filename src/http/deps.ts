@@ -24,6 +24,8 @@ export interface HttpDeps extends ServiceDeps {
   readonly readiness?: readonly { readonly name: string; check(): Promise<void> }[];
   /** What `GET /system` reports (e.g. a placeholder runner pin), read on every call. */
   readonly systemWarnings: () => Promise<readonly SystemWarning[]>;
+  /** The built web UI (dist/web by default). */
+  readonly webDir?: string;
   /** SSE polling interval and heartbeat; tests shorten them. */
   readonly sse?: { readonly pollMs?: number; readonly heartbeatMs?: number };
 }

@@ -1,0 +1,76 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../lib/api.js';
+import { navigate, onLinkClick, useLocation } from '../lib/router.js';
+import { session, type User } from '../lib/session.js';
+
+/** Header with the navigation a person's roles allow, a banner for system warnings, and the page. */
+export function Shell({ user, children }: { user: User | undefined; children: ComponentChildren }) {
+  const { path } = useLocation();
+  const [warnings, setWarnings] = useState<{ code: string; message: string }[]>([]);
+  const roles = user?.roles ?? [];
+  const operator = roles.includes('operator') || roles.includes('admin');
+  const admin = roles.includes('admin');
+
+  useEffect(() => {
+    // GET /system arrives with a later version; until then it is a 404 and there is no banner.
+    api.systemWarnings().then((r) => setWarnings(r?.warnings ?? []), () => setWarnings([]));
+  }, []);
+
+  async function logout() {
+    try {
+      await api.logout();
+    } finally {
+      session.signedOut();
+      navigate('/login');
+    }
+  }
+
+  const link = (href: string, label: string, current: boolean) => (
+    <a href={href} onClick={onLinkClick} aria-current={current ? 'page' : undefined}>
+      {label}
+    </a>
+  );
+
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <a class="brand" href="/" onClick={onLinkClick}>
+          Berth
+        </a>
+        <nav aria-label="Main">
+          {link('/', 'Apps', path === '/' || path.startsWith('/apps'))}
+          {link('/new', 'New app', path === '/new')}
+          {operator && link('/ops', 'Operations', path === '/ops')}
+          {admin && link('/admin', 'Admin', path === '/admin')}
+        </nav>
+        <span class="who">
+          {user ? (
+            <>
+              Signed in as <strong>{user.username}</strong>
+              {admin && <span class="badge">admin</span>}
+            </>
+          ) : null}
+        </span>
+        <button type="button" class="quiet" onClick={() => void logout()}>
+          Log out
+        </button>
+      </header>
+      {warnings.length > 0 && (
+        <div class="banner" role="status" aria-label="System warnings">
+          <ul>
+            {warnings.map((w) => (
+              <li key={w.code}>{w.message}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </>
+  );
+}
