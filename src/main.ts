@@ -25,7 +25,7 @@ import { createSecretBox, loadOrCreateKey, parseSecretBoxKey } from './secrets/s
 import { createTenantDatabaseProvisioner, type TenantDatabaseProvisioner } from './secrets/tenant-database.js';
 import { encryptSecretManifest } from './secrets/sops.js';
 import { loadStarters } from './starters/index.js';
-import type { Store } from './store/port.js';
+import type { Store } from './ports/store.js';
 import { createPythonValidator } from './validate/index.js';
 
 /** Never logged, wherever they appear in a log object. */

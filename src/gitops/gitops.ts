@@ -4,7 +4,7 @@ import { readBerthTrailers, type Action } from '../domain/trailers.js';
 import type { RunnerImage } from '../domain/app-spec.js';
 import { readAppSpec } from './app-tree.js';
 import type { PlanContext } from './context.js';
-import type { GitPort } from './git-port.js';
+import type { GitPort } from '../ports/git.js';
 import type { Actor, Operation, OperationResult } from './operation.js';
 import { planCleanup, cleanupDeleteOperation, cleanupSleepOperation, DEFAULT_CLEANUP_POLICY, type CleanupPlan, type CleanupPolicy } from './operations/cleanup.js';
 import { deployOperation, type DeployInput } from './operations/deploy.js';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { ServiceDeps } from '../apps/deps.js';
-import type { AuthPort } from '../apps/ports.js';
+import type { ServiceDeps } from '../services/service-deps.js';
+import type { AuthPort } from '../ports/services.js';
 import type { Metrics } from './metrics.js';
 import type { RateLimits } from './rate-limit.js';
 

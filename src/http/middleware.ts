@@ -3,9 +3,9 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { Logger } from 'pino';
-import type { AuthPort } from '../apps/ports.js';
+import type { AuthPort } from '../ports/services.js';
 import { bearerToken } from '../auth/middleware.js';
-import type { AuditStore } from '../store/port.js';
+import type { AuditStore } from '../ports/store.js';
 import type { AppEnv } from './env.js';
 import type { Metrics } from './metrics.js';
 

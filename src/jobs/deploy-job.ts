@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConflictError, NotFoundError, TransientError } from '../errors.js';
 import type { GitOps } from '../gitops/gitops.js';
 import type { OperationResult } from '../gitops/operation.js';
-import type { Store } from '../store/port.js';
+import type { Store } from '../ports/store.js';
 import type { DeploymentStatus, Job, TimelineEntry } from '../store/types.js';
 import { parseDeployJobPayload, type DeployJobPayload } from './deploy-payload.js';
 import type { JobContext, JobHandler } from './runner.js';

@@ -4,7 +4,7 @@ import type { GitOps } from '../../src/gitops/gitops.js';
 import { createDeployHandler } from '../../src/jobs/deploy-job.js';
 import { enqueueDeployment } from '../../src/jobs/requests.js';
 import { createJobRunner, type JobRunner } from '../../src/jobs/runner.js';
-import type { Store } from '../../src/store/port.js';
+import type { Store } from '../../src/ports/store.js';
 import type { Deployment } from '../../src/store/types.js';
 import { commitsOf, fsckStrict, gitOut } from '../support/git-cli.js';
 import { helloApp } from '../gitops/setup.js';

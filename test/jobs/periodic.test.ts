@@ -4,7 +4,7 @@ import type { OutdatedApp } from '../../src/gitops/operations/upgrade.js';
 import { createPeriodicTasks, type PeriodicTasks } from '../../src/jobs/periodic.js';
 import { cleanupTask, upgradeCheckTask } from '../../src/jobs/periodic-tasks.js';
 import { TEMPLATE_VERSION } from '../../src/render/index.js';
-import type { Store } from '../../src/store/port.js';
+import type { Store } from '../../src/ports/store.js';
 import { commitsOf, gitOut } from '../support/git-cli.js';
 import { helloApp } from '../gitops/setup.js';
 import { createAppRecord, createJobsFixture, users, waitFor, type JobsFixture } from './support.js';

@@ -7,7 +7,7 @@ import { UnavailableError } from '../../src/errors.js';
 import { readNodeId } from '../../src/jobs/node-id.js';
 import { markTransient } from '../../src/jobs/retry-policy.js';
 import { createJobRunner, type JobHandler, type JobMetrics, type JobRunner, type JobRunnerOptions } from '../../src/jobs/runner.js';
-import type { Store } from '../../src/store/port.js';
+import type { Store } from '../../src/ports/store.js';
 import type { Job } from '../../src/store/types.js';
 import { waitFor } from './support.js';
 

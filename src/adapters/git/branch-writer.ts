@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ConflictError, TransientError } from '../../errors.js';
-import type { ChangeRequest, CommitOutcome } from '../../gitops/git-port.js';
+import type { ChangeRequest, CommitOutcome } from '../../ports/git.js';
 import { fullJitterMs, sleep } from './backoff.js';
 import { buildChain } from './commit-chain.js';
 import type { ChainContext, Committed, Verdict } from './commit-chain.js';

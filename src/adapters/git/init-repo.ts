@@ -7,7 +7,7 @@ import type { RunnerImage } from '../../domain/app-spec.js';
 import { assertRunnerImage, setComponentImage } from '../../domain/runner-image.js';
 import { RUNNER_COMPONENT } from '../../domain/layout.js';
 import { ConflictError, InputError } from '../../errors.js';
-import type { Person } from '../../gitops/git-port.js';
+import type { Person } from '../../ports/git.js';
 
 /** Options of {@link initAppsRepo}. */
 export interface InitAppsRepoOptions {

@@ -1,5 +1,5 @@
 import { ConflictError, InputError, TransientError } from '../../errors.js';
-import type { ChangeRequest, CommitInfo, CommitOutcome, GitPort, LogOptions, PathChange, TreeView } from '../../gitops/git-port.js';
+import type { ChangeRequest, CommitInfo, CommitOutcome, GitPort, LogOptions, PathChange, TreeView } from '../../ports/git.js';
 import type { BranchPublisher } from './branch-writer.js';
 import { BranchWriters } from './branch-writer.js';
 import { readChangesOf, renderDiff } from './diff.js';

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initAppsRepo } from '../../adapters/git/init-repo.js';
 import type { RunnerImage } from '../../domain/app-spec.js';
-import type { Person } from '../../gitops/git-port.js';
+import type { Person } from '../../ports/git.js';
 import { EXIT_OK, UsageError, type CliIo, type Command } from '../command.js';
 import { appsRepoSkeletonDir } from '../package-root.js';
 

@@ -1,7 +1,7 @@
 import { appKey } from '../../domain/names.js';
 import { ConflictError, InputError } from '../../errors.js';
 import type { PlanContext } from '../context.js';
-import type { PathChange } from '../git-port.js';
+import type { PathChange } from '../../ports/git.js';
 import { syncIndex } from '../index-files.js';
 import type { Operation } from '../operation.js';
 import { StagedTree } from '../staged-tree.js';

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppService } from '../../apps/app-service.js';
-import type { DeployService } from '../../apps/deploy-service.js';
+import type { AppService } from '../../services/app-service.js';
+import type { DeployService } from '../../services/deploy-service.js';
 import { InvalidCodeError } from '../../errors.js';
 import type { AppEnv } from '../env.js';
 import type { HttpDeps } from '../deps.js';

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { DeployService } from '../../apps/deploy-service.js';
-import { deploymentView } from '../../apps/views.js';
+import type { DeployService } from '../../services/deploy-service.js';
+import { deploymentView } from '../../services/views.js';
 import { FINAL_STATUSES, type DeploymentStatus } from '../../store/types.js';
 import type { AppEnv } from '../env.js';
 import type { HttpDeps } from '../deps.js';

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { createAdminService } from '../../apps/admin-service.js';
-import type { createOpsService } from '../../apps/ops-service.js';
+import type { createAdminService } from '../../services/admin-service.js';
+import type { createOpsService } from '../../services/ops-service.js';
 import { NotFoundError } from '../../errors.js';
 import type { AppEnv } from '../env.js';
 import type { HttpDeps } from '../deps.js';

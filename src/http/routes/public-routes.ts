@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
-import { applyFluxEvent } from '../../apps/flux-event-service.js';
-import { verifyHmacSignature } from '../../apps/webhooks.js';
+import { applyFluxEvent } from '../../services/flux-event-service.js';
+import { verifyHmacSignature } from '../../services/webhooks.js';
 import { UnavailableError } from '../../errors.js';
 import type { AppEnv } from '../env.js';
 import type { HttpDeps } from '../deps.js';

@@ -5,7 +5,7 @@ import type { Actor } from '../gitops/operation.js';
 import { appSecretName, tenantNamespace } from '../render/app-view.js';
 import type { AppRecord } from '../store/types.js';
 import type { AppService } from './app-service.js';
-import type { ServiceDeps } from './deps.js';
+import type { ServiceDeps } from './service-deps.js';
 import { enqueueDeployment, type DeploymentRequest } from '../jobs/requests.js';
 import { tenantDatabaseName } from '../secrets/tenant-database.js';
 import { secretContext } from './app-service.js';

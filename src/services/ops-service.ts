@@ -4,7 +4,7 @@ import { parseAppKey } from '../domain/names.js';
 import { UnauthorizedError } from '../errors.js';
 import type { Actor } from '../gitops/operation.js';
 import type { OperationResult } from '../gitops/operation.js';
-import type { ServiceDeps } from './deps.js';
+import type { ServiceDeps } from './service-deps.js';
 
 /**
  * Operator calls on the apps repository. Each is one GitOps operation,
