@@ -11,7 +11,7 @@ import { createRepoMaintenance } from './adapters/git/maintenance.js';
 import { openSqliteStore } from './adapters/store-sqlite/index.js';
 import { openMongoStore } from './adapters/store-mongo/index.js';
 import { createAuthService, createOidcVerifier, loadOrCreateSigningKey } from './auth/index.js';
-import { appsRepoSkeletonDir } from './cli/package-root.js';
+import { appsRepoSkeletonDir } from './package-paths.js';
 import { ConfigError, describeConfig, loadConfig, type Config } from './config.js';
 import { ConflictError, UnavailableError } from './errors.js';
 import { createGitOps } from './gitops/gitops.js';
@@ -22,7 +22,7 @@ import { cleanupTask, createDeployHandler, createJobRunner, createPeriodicTasks,
 import { defaultTemplates } from './render/templates.js';
 import { DEFAULT_RENDER_SETTINGS } from './render/settings.js';
 import { createSecretBox, loadOrCreateKey, parseSecretBoxKey } from './secrets/secret-box.js';
-import { createTenantDatabaseProvisioner, type TenantDatabaseProvisioner } from './secrets/tenant-database.js';
+import { createTenantDatabaseProvisioner, type TenantDatabaseProvisioner } from './adapters/tenant-db/tenant-database.js';
 import { encryptSecretManifest } from './secrets/sops.js';
 import { loadStarters } from './starters/index.js';
 import type { Store } from './ports/store.js';

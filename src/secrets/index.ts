@@ -26,4 +26,4 @@ export {
   tenantDatabaseUser,
   type TenantDatabaseOptions,
   type TenantDatabaseProvisioner,
-} from './tenant-database.js';
+} from '../adapters/tenant-db/tenant-database.js';

@@ -7,7 +7,7 @@ import type { AppRecord } from '../store/types.js';
 import type { AppService } from './app-service.js';
 import type { ServiceDeps } from './service-deps.js';
 import { enqueueDeployment, type DeploymentRequest } from '../jobs/requests.js';
-import { tenantDatabaseName } from '../secrets/tenant-database.js';
+import { tenantDatabaseName } from '../adapters/tenant-db/tenant-database.js';
 import { secretContext } from './app-service.js';
 import { fluxStatusKey, type FluxStatus } from './flux-event-service.js';
 

@@ -3,8 +3,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import { MongoNetworkError, MongoServerError, MongoServerSelectionError, type Document, type MongoClient } from 'mongodb';
 
-import { assertName } from '../domain/names.js';
-import { InputError, UnavailableError } from '../errors.js';
+import { assertName } from '../../domain/names.js';
+import { InputError, UnavailableError } from '../../errors.js';
 
 /*
  * One MongoDB database per tenant (`user_<tenant>`) with one user that may
