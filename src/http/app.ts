@@ -2,10 +2,6 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
-import { createAdminService } from '../services/admin-service.js';
-import { createAppService } from '../services/app-service.js';
-import { createDeployService } from '../services/deploy-service.js';
-import { createOpsService } from '../services/ops-service.js';
 import { NotFoundError, TooLargeError } from '../errors.js';
 import type { HttpDeps } from './deps.js';
 import type { AppEnv } from './env.js';
@@ -21,7 +17,8 @@ import { healthRoutes, webhookRoutes } from './routes/public-routes.js';
 const PROTECTED_PREFIXES = ['/apps', '/apps/*', '/deployments/*', '/templates', '/change-requests', '/change-requests/*', '/ops/*', '/admin/*'];
 
 /**
- * The HTTP API of API.md as one hono app, built from its dependencies.
+ * The HTTP API of API.md as one hono app, over services already built
+ * (src/compose.ts builds them; routes only translate HTTP to calls).
  * Middleware order matters: the request id and log first, then headers,
  * CORS, the body limit and the audit trail; errors become responses only in
  * {@link handleError}.
@@ -29,10 +26,7 @@ const PROTECTED_PREFIXES = ['/apps', '/apps/*', '/deployments/*', '/templates', 
 export function createApp(deps: HttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const docs = new RouteRegistry();
-  const apps = createAppService(deps);
-  const deploys = createDeployService(deps, apps);
-  const ops = createOpsService(deps);
-  const admin = createAdminService(deps);
+  const { apps, deploys, ops, admin } = deps.services;
 
   app.onError(handleError);
   app.notFound(() => {

@@ -13,7 +13,7 @@ const idempotencyKey = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'Idempotency
 const releasesQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 
 /** /apps and everything under an app. Every route needs a bearer token (mounted behind requireUser). */
-export function appsRoutes(deps: HttpDeps, docs: RouteRegistry, apps: AppService, deploys: DeployService): Hono<AppEnv> {
+export function appsRoutes(deps: Pick<HttpDeps, 'rateLimits' | 'metrics'>, docs: RouteRegistry, apps: AppService, deploys: DeployService): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
   const tag = 'apps';
   const params = s.appParams;

@@ -12,13 +12,13 @@ import { credentialsSchema, sessionResponse, signupSchema, userSchema } from '..
 import { valid } from '../validation.js';
 
 /** The refresh cookie (httpOnly, SameSite=Strict, scoped to /api/v1/auth, Secure in production): the auth module's options. */
-function setRefreshCookie(c: Context<AppEnv>, deps: HttpDeps, token: string, expiresAt: string | Date | undefined): void {
+function setRefreshCookie(c: Context<AppEnv>, deps: Pick<HttpDeps, 'http'>, token: string, expiresAt: string | Date | undefined): void {
   const maxAgeSeconds = expiresAt ? Math.max(0, Math.floor((new Date(expiresAt).getTime() - Date.now()) / 1000)) : undefined;
   setCookie(c, REFRESH_COOKIE, token, refreshCookieOptions({ secure: deps.http.secureCookies, ...(maxAgeSeconds !== undefined ? { maxAgeSeconds } : {}) }));
 }
 
 /** signup, login, refresh, logout, me: rate limited per client IP and per username. */
-export function authRoutes(deps: HttpDeps, docs: RouteRegistry): Hono<AppEnv> {
+export function authRoutes(deps: Pick<HttpDeps, 'auth' | 'http' | 'rateLimits' | 'store'>, docs: RouteRegistry): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
   const limit = (c: Context<AppEnv>, username?: string) => {
     deps.rateLimits.authByIp.take(clientIp(c, deps.http.trustProxy));

@@ -16,7 +16,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 /** GET /deployments/:id and its server-sent events. */
-export function deploymentRoutes(deps: HttpDeps, docs: RouteRegistry, deploys: DeployService): Hono<AppEnv> {
+export function deploymentRoutes(deps: Pick<HttpDeps, 'clusterConfigured' | 'sse'>, docs: RouteRegistry, deploys: DeployService): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
   // Without a cluster nothing reconciles: `committed` is as far as a deployment goes.
   const final = new Set<DeploymentStatus>(deps.clusterConfigured ? FINAL_STATUSES : [...FINAL_STATUSES, 'committed']);

@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { createAdminService } from '../../services/admin-service.js';
-import type { createOpsService } from '../../services/ops-service.js';
+import type { AdminService, OpsService } from '../../services/index.js';
 import { NotFoundError } from '../../errors.js';
 import type { AppEnv } from '../env.js';
 import type { HttpDeps } from '../deps.js';
@@ -9,15 +8,12 @@ import type { RouteRegistry } from '../openapi.js';
 import * as s from '../schemas.js';
 import { valid } from '../validation.js';
 
-type OpsService = ReturnType<typeof createOpsService>;
-type AdminService = ReturnType<typeof createAdminService>;
-
 /** Templates, change requests, operator and admin calls (all behind requireUser). */
-export function opsAdminRoutes(deps: HttpDeps, docs: RouteRegistry, ops: OpsService, admin: AdminService): Hono<AppEnv> {
+export function opsAdminRoutes(deps: Pick<HttpDeps, 'services'>, docs: RouteRegistry, ops: OpsService, admin: AdminService): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
 
   r.get(docs.add({ method: 'get', path: '/templates', tag: 'apps', auth: true, summary: 'Starter templates', response: s.templatesResponse }), async (c) =>
-    c.json({ templates: (await deps.starters()).map((t) => ({ id: t.id, name: t.name, description: t.description, files: t.files, entrypoint: t.entrypoint })) }),
+    c.json({ templates: (await deps.services.starters()).map((t) => ({ id: t.id, name: t.name, description: t.description, files: t.files, entrypoint: t.entrypoint })) }),
   );
 
   // Review mode is a later issue: no change request is ever opened yet, so the list is empty.

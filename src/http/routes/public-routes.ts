@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
-import { applyFluxEvent } from '../../services/flux-event-service.js';
 import { verifyHmacSignature } from '../../services/webhooks.js';
 import { UnavailableError } from '../../errors.js';
 import type { AppEnv } from '../env.js';
@@ -8,7 +7,7 @@ import type { HttpDeps } from '../deps.js';
 import type { RouteRegistry } from '../openapi.js';
 
 /** /healthz, /readyz, /metrics and /.well-known/jwks.json, at the root. */
-export function healthRoutes(deps: HttpDeps, docs: RouteRegistry): Hono<AppEnv> {
+export function healthRoutes(deps: Pick<HttpDeps, 'store' | 'readiness' | 'metrics' | 'auth'>, docs: RouteRegistry): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
   r.get(docs.add({ method: 'get', path: '/healthz', root: true, tag: 'health', summary: 'The process is up' }), (c) => c.json({ ok: true }));
   r.get(docs.add({ method: 'get', path: '/readyz', root: true, tag: 'health', summary: 'Store and apps repository reachable' }), async (c) => {
@@ -39,7 +38,7 @@ export function healthRoutes(deps: HttpDeps, docs: RouteRegistry): Hono<AppEnv> 
 }
 
 /** HMAC-verified webhooks: a forged delivery is a 401 and changes nothing. */
-export function webhookRoutes(deps: HttpDeps, docs: RouteRegistry): Hono<AppEnv> {
+export function webhookRoutes(deps: Pick<HttpDeps, 'store' | 'now' | 'webhooks' | 'services'>, docs: RouteRegistry): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
   const record = async (action: string, requestId: string, details: Record<string, unknown>) =>
     deps.store.audit.append({ id: randomUUID(), at: deps.now().toISOString(), actor: 'webhook', action, requestId, outcome: 'ok', details });
@@ -60,7 +59,7 @@ export function webhookRoutes(deps: HttpDeps, docs: RouteRegistry): Hono<AppEnv>
     try {
       const parsed: unknown = JSON.parse(new TextDecoder().decode(body));
       if (typeof parsed === 'object' && parsed !== null && 'reason' in parsed && typeof parsed.reason === 'string') reason = parsed.reason.slice(0, 100);
-      moved = await applyFluxEvent(deps, parsed);
+      moved = await deps.services.fluxEvents(parsed);
     } catch (err) {
       // A signed but unparsable event is still recorded: the signature proves who sent it.
       if (!(err instanceof SyntaxError)) throw err;
