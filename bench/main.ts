@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { createLocalGit } from '../src/adapters/git/index.js';
 import { appFluxFile } from '../src/domain/layout.js';
 import { createGitOps } from '../src/gitops/gitops.js';
-import { renderApp, defaultTemplates } from '../src/render/index.js';
+import { renderApp } from '../src/render/index.js';
+import { defaultTemplates } from '../src/adapters/templates/template-files.js';
 import { DEFAULT_RENDER_SETTINGS } from '../src/render/settings.js';
 import { commitWithPlumbing, git, seedWithFastImport, unpackAll } from './git-cli.js';
 import { appsRepoFiles, benchApp } from './seed-apps.js';
@@ -39,7 +40,7 @@ interface Row {
 
 async function measure(gitdir: string, size: number, objects: string): Promise<Row> {
   const adapter = createLocalGit({ gitdir, committer });
-  const gitops = createGitOps({ git: adapter, context: { templates, settings } });
+  const gitops = createGitOps({ git: adapter, context: { templates, settings }, now: () => new Date() });
   const deployOf = (i: number, greeting: string) => {
     const spec = benchApp(i % size, greeting);
     return { tenant: spec.tenant, app: spec.app, owner: spec.owner, entrypoint: spec.entrypoint, files: spec.files, env: spec.env };
@@ -66,7 +67,7 @@ async function measure(gitdir: string, size: number, objects: string): Promise<R
   const grouped = await burst(gitops, size, `g-${objects}`, deployOf);
   await adapter.close();
   const single = createLocalGit({ gitdir, committer, maxGroup: 1 });
-  const perDeploy = await burst(createGitOps({ git: single, context: { templates, settings } }), size, `s-${objects}`, deployOf);
+  const perDeploy = await burst(createGitOps({ git: single, context: { templates, settings }, now: () => new Date() }), size, `s-${objects}`, deployOf);
   await single.close();
   return { size, objects, berth, cli, grouped, perDeploy };
 }

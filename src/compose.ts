@@ -11,6 +11,7 @@ import { createRepoMaintenance } from './adapters/git/maintenance.js';
 import { createPythonValidator, type PythonValidator } from './adapters/pyodide/python-validator.js';
 import { openMongoStore } from './adapters/store-mongo/index.js';
 import { openSqliteStore } from './adapters/store-sqlite/index.js';
+import { defaultTemplates } from './adapters/templates/template-files.js';
 import { createTenantDatabaseProvisioner } from './adapters/tenant-db/tenant-database.js';
 import { createAuthService, createOidcVerifier, loadOrCreateSigningKey, type SigningKey } from './auth/index.js';
 import { describeConfig, type Config } from './config.js';
@@ -25,7 +26,6 @@ import { cleanupTask, createDeployHandler, createJobRunner, createPeriodicTasks,
 import { appsRepoSkeletonDir } from './package-paths.js';
 import type { CodeValidatorPort } from './ports/services.js';
 import type { Store } from './ports/store.js';
-import { defaultTemplates } from './render/templates.js';
 import type { Templates } from './render/templates.js';
 import { DEFAULT_RENDER_SETTINGS } from './render/settings.js';
 import { createSecretBox, loadOrCreateKey, parseSecretBoxKey } from './secrets/secret-box.js';
@@ -92,7 +92,7 @@ export async function buildBerth(config: Config, overrides: BerthOverrides = {})
   const git = createLocalGit({ gitdir: config.appsRepo, committer, ...(config.gitRemote ? { remote: config.gitRemote } : {}) });
   if (config.gitRemote) await seedEmptyRemote(config, committer, git, logger);
   const renderSettings = { ...DEFAULT_RENDER_SETTINGS, appDomain: config.appDomain };
-  const gitops = createGitOps({ git, context: { templates: overrides.templates ?? defaultTemplates(), settings: renderSettings }, branch: config.branch });
+  const gitops = createGitOps({ git, context: { templates: overrides.templates ?? defaultTemplates(), settings: renderSettings }, branch: config.branch, now });
 
   const signingKey = await loadOrCreateSigningKey(config.signingKeyJwk ? { privateJwk: config.signingKeyJwk } : { dir: config.dataDir });
   const oidc = config.oidc ? createOidcVerifier({ issuer: config.oidc.issuer, audience: config.oidc.audience, timeoutMs: 5000 }) : undefined;

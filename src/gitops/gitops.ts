@@ -45,7 +45,8 @@ export interface GitOpsOptions {
   readonly context: PlanContext;
   /** Branch Berth deploys to in auto mode. */
   readonly branch?: string;
-  readonly now?: () => Date;
+  /** The clock (commit times of planned operations, cleanup ages): an input, so planning stays pure. */
+  readonly now: () => Date;
 }
 
 /**
@@ -55,7 +56,7 @@ export interface GitOpsOptions {
 export function createGitOps(options: GitOpsOptions) {
   const { git, context } = options;
   const mainBranch = options.branch ?? 'main';
-  const now = options.now ?? (() => new Date());
+  const now = options.now;
   const run = (operation: Parameters<typeof runOperation>[1], call: CallOptions) =>
     runOperation(git, operation, toRunOptions(call, mainBranch));
 

@@ -2,5 +2,4 @@
  * Validation of app code for the API: TypeScript pre-checks of paths and
  * sizes, then runner/validation.py run inside Pyodide on a worker thread.
  */
-export { createPythonValidator, type PythonValidator, type PythonValidatorOptions } from '../adapters/pyodide/python-validator.js';
 export { CODE_LIMITS, precheckFiles, sortProblems } from './prechecks.js';
