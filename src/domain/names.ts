@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InputError } from '../errors.js';
+import { InvalidNameError } from '../errors.js';
 
 /** Tenant and app names: DNS-1123 labels of at most 30 characters, without `--`. */
 export const MAX_NAME_LENGTH = 30;
@@ -26,7 +26,7 @@ export function isValidName(name: string): boolean {
 
 export function assertName(kind: 'tenant' | 'app', name: string): string {
   const problem = nameProblem(name);
-  if (problem) throw new InputError(`${kind} name ${JSON.stringify(name)} ${problem}`, { [kind]: name }, 'invalid_name');
+  if (problem) throw new InvalidNameError(`${kind} name ${JSON.stringify(name)} ${problem}`, { [kind]: name });
   return name;
 }
 
@@ -46,7 +46,7 @@ export function appKey(ref: AppRef): string {
 
 export function parseAppKey(key: string): AppRef {
   const parts = key.split('/');
-  if (parts.length !== 2) throw new InputError(`app ${JSON.stringify(key)} must be "tenant/app"`, undefined, 'invalid_name');
+  if (parts.length !== 2) throw new InvalidNameError(`app ${JSON.stringify(key)} must be "tenant/app"`);
   return appRef(parts[0] ?? '', parts[1] ?? '');
 }
 

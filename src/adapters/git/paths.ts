@@ -1,4 +1,4 @@
-import { InputError } from '../../errors.js';
+import { InvalidNameError, InvalidPathError } from '../../errors.js';
 
 const FORBIDDEN_IN_BRANCH = /[ ~^:?*[\\]/;
 
@@ -28,7 +28,7 @@ export function branchNameProblem(branch: string): string | undefined {
 /** The full ref of a branch, after checking the name (git check-ref-format rules). */
 export function branchRef(branch: string): string {
   const problem = branchNameProblem(branch);
-  if (problem) throw new InputError(`branch ${JSON.stringify(branch)} ${problem}`, { branch }, 'invalid_name');
+  if (problem) throw new InvalidNameError(`branch ${JSON.stringify(branch)} ${problem}`, { branch });
   return `refs/heads/${branch}`;
 }
 
@@ -46,7 +46,7 @@ export function readSegments(path: string): string[] {
  */
 export function writeSegments(path: string): string[] {
   const fail = (why: string): never => {
-    throw new InputError(`path ${JSON.stringify(path)} ${why}`, { path }, 'invalid_path');
+    throw new InvalidPathError(`path ${JSON.stringify(path)} ${why}`, { path });
   };
   if (typeof path !== 'string' || path.length === 0) fail('must not be empty');
   if (path.length > 4096) fail('is too long');
