@@ -1,9 +1,9 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ApiClient, ApiError } from '../api-client.js';
-import { readAppFile, readCodeFiles, writeAppDir } from '../app-dir.js';
-import { EXIT_FAILED, EXIT_OK, UsageError, type CliIo, type Command } from '../command.js';
+import { ApiClient, ApiError } from './api-client.js';
+import { readAppFile, readCodeFiles, writeAppDir } from './app-dir.js';
+import { EXIT_FAILED, EXIT_OK, UsageError, type CliIo, type Command } from './command.js';
 
 const COMMON = `  --server <url>   the Berth server (default: BERTH_SERVER, the logged-in server, or http://127.0.0.1:8080)
   -h, --help       show this help`;
