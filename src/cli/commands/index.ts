@@ -1,6 +1,12 @@
 import type { Command } from '../command.js';
-import { appsCommand, deployCommand, initCommand, loginCommand, releasesCommand, rollbackCommand, statusCommand } from '../command-kit.js';
+import { appsCommand } from './apps.js';
+import { deployCommand } from './deploy.js';
+import { initCommand } from './init.js';
+import { loginCommand } from './login.js';
+import { releasesCommand } from './releases.js';
 import { repoInitCommand } from './repo-init.js';
+import { rollbackCommand } from './rollback.js';
+import { statusCommand } from './status.js';
 
 /** Every `berth` sub-command; a new command is one file in this folder plus one line here. */
 export const COMMANDS: readonly Command[] = [repoInitCommand, loginCommand, appsCommand, initCommand, deployCommand, statusCommand, releasesCommand, rollbackCommand];
