@@ -5,7 +5,7 @@ export const CODE_EXTENSIONS = ['py', 'html', 'css', 'js', 'json', 'svg', 'txt',
 
 const SEGMENT = /^[a-z0-9_-]+$/;
 const FILE_NAME = new RegExp(`^[a-z0-9_-]+\\.(${CODE_EXTENSIONS.join('|')})$`);
-const MAX_PATH_LENGTH = 200;
+export const MAX_PATH_LENGTH = 200;
 const MAX_DEPTH = 8;
 
 /**

@@ -2,12 +2,13 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
-import { NotFoundError, TooLargeError } from '../errors.js';
+import { MethodNotAllowedError, NotFoundError, TooLargeError } from '../errors.js';
 import type { HttpDeps } from './deps.js';
 import type { AppEnv } from './env.js';
 import { handleError } from './error-mapping.js';
 import { auditTrail, requestContext, requireUser } from './middleware.js';
 import { RouteRegistry } from './openapi.js';
+import { openapiResponse } from './schemas.js';
 import { appsRoutes } from './routes/apps-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
@@ -29,7 +30,10 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
   const { apps, deploys, ops, admin } = deps.services;
 
   app.onError(handleError);
-  app.notFound(() => {
+  // A path that exists under another method is a 405 naming the methods it has (RFC 9110), not a 404.
+  app.notFound((c) => {
+    const allow = docs.allowedMethods(c.req.path);
+    if (allow.length > 0) throw new MethodNotAllowedError(allow);
     throw new NotFoundError('no such route');
   });
   app.use('*', requestContext(deps.logger, deps.metrics));
@@ -64,7 +68,7 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.route('/', authRoutes(deps, docs));
   api.route('/', webhookRoutes(deps, docs));
-  const openapiPath = docs.add({ method: 'get', path: '/openapi.json', tag: 'meta', summary: 'This document' });
+  const openapiPath = docs.add({ method: 'get', path: '/openapi.json', tag: 'meta', summary: 'This document', response: openapiResponse });
   api.get(openapiPath, (c) => c.json(docs.document({ title: 'Berth API', version: '1', serverUrl: deps.http.publicUrl })));
 
   // Named prefixes rather than a catch-all, so that /auth/* and /webhooks/* stay open.

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import type { PythonValidator } from '../../src/adapters/pyodide/python-validator.js';
 import { buildBerth } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
+import { openApiChecker } from '../support/openapi-check.js';
 
 export const SKELETON = join(import.meta.dirname, '..', '..', 'apps-repo');
 export const ISSUER = 'http://berth.test';
@@ -61,13 +62,22 @@ export async function createHarness(options: HarnessOptions = {}) {
   // Periodic cleanup and repo maintenance stay off: tests run those tasks themselves.
   await berth.start({ background: false });
 
-  /** JSON request helper: returns status, headers and the parsed body. */
+  let contract: ReturnType<typeof openApiChecker> | undefined;
+  /** Every response of `call` must match the served OpenAPI document: a mismatch fails the test that made the call. */
+  async function checkContract(method: string, path: string, res: Response, text: string): Promise<void> {
+    contract ??= openApiChecker(await (await app.request('/api/v1/openapi.json')).json());
+    const problems = contract.check({ method, path, status: res.status, contentType: res.headers.get('Content-Type'), text });
+    if (problems.length > 0) throw new Error(`response does not match the OpenAPI document:\n${problems.join('\n')}`);
+  }
+
+  /** JSON request helper: returns status, headers and the parsed body (checked against the OpenAPI document). */
   async function call(method: string, path: string, init: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
     const headers: Record<string, string> = { ...init.headers };
     if (init.token) headers.Authorization = `Bearer ${init.token}`;
     if (init.body !== undefined) headers['Content-Type'] ??= 'application/json';
     const res = await app.request(path, { method, headers, ...(init.body !== undefined ? { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) } : {}) });
     const text = await res.text();
+    await checkContract(method, path, res, text);
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;

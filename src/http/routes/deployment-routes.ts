@@ -6,7 +6,7 @@ import { FINAL_STATUSES, type DeploymentStatus } from '../../store/types.js';
 import type { AppEnv } from '../env.js';
 import type { HttpDeps } from '../deps.js';
 import type { RouteRegistry } from '../openapi.js';
-import { deploymentResponse, idParams } from '../schemas.js';
+import { deploymentResponse, eventStreamResponse, idParams } from '../schemas.js';
 import { valid } from '../validation.js';
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -26,7 +26,7 @@ export function deploymentRoutes(deps: Pick<HttpDeps, 'clusterConfigured' | 'sse
   const one = docs.add({ method: 'get', path: '/deployments/:id', tag: 'deployments', auth: true, summary: 'One deployment and its timeline', params: idParams, response: deploymentResponse });
   r.get(one, valid('param', idParams), async (c) => c.json({ deployment: deploymentView(await deploys.get(c.get('principal'), c.req.valid('param').id)) }));
 
-  const events = docs.add({ method: 'get', path: '/deployments/:id/events', tag: 'deployments', auth: true, summary: 'Server-sent events: one `stage` event per timeline entry, then `end`', params: idParams });
+  const events = docs.add({ method: 'get', path: '/deployments/:id/events', tag: 'deployments', auth: true, summary: 'Server-sent events: one `stage` event per timeline entry, then `end`', params: idParams, contentType: 'text/event-stream', response: eventStreamResponse });
   r.get(events, valid('param', idParams), async (c) => {
     const principal = c.get('principal');
     const id = c.req.valid('param').id;
