@@ -41,7 +41,18 @@ import { loadStarters } from './starters/index.js';
  */
 
 /** Never logged, wherever they appear in a log object. */
-const REDACT = ['req.headers.authorization', 'req.headers.cookie', '*.authorization', '*.cookie', '*.password', '*.accessToken', '*.refreshToken', '*.token', '*.secret', '*.uri'];
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  '*.authorization',
+  '*.cookie',
+  '*.password',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.token',
+  '*.secret',
+  '*.uri',
+];
 
 const HOUR_MS = 3_600_000;
 
@@ -97,7 +108,9 @@ export async function buildBerth(config: Config, overrides: BerthOverrides = {})
   const signingKey = await loadOrCreateSigningKey(config.signingKeyJwk ? { privateJwk: config.signingKeyJwk } : { dir: config.dataDir });
   const oidc = config.oidc ? createOidcVerifier({ issuer: config.oidc.issuer, audience: config.oidc.audience, timeoutMs: 5000 }) : undefined;
   const auth = createAuthService({ store, signingKey, issuer: config.jwt.issuer, audience: config.jwt.audience, ...(oidc ? { oidc } : {}) });
-  const secretBox = createSecretBox(config.secretBoxKey ? parseSecretBoxKey(config.secretBoxKey) : await loadOrCreateKey(join(config.dataDir, 'secret-box.key')));
+  const secretBox = createSecretBox(
+    config.secretBoxKey ? parseSecretBoxKey(config.secretBoxKey) : await loadOrCreateKey(join(config.dataDir, 'secret-box.key')),
+  );
   const tenantMongo = overrides.tenantDatabase ? undefined : openTenantDatabases(config);
   const tenantDatabase = overrides.tenantDatabase ?? tenantMongo?.provisioner;
 
@@ -162,7 +175,13 @@ export async function buildBerth(config: Config, overrides: BerthOverrides = {})
     now,
     clusterConfigured,
     rateLimits: createRateLimits(config.rateLimits),
-    http: { corsOrigins: config.corsOrigins, bodyLimitBytes: config.bodyLimitBytes, secureCookies: config.production, trustProxy: config.trustProxy, publicUrl: config.publicUrl },
+    http: {
+      corsOrigins: config.corsOrigins,
+      bodyLimitBytes: config.bodyLimitBytes,
+      secureCookies: config.production,
+      trustProxy: config.trustProxy,
+      publicUrl: config.publicUrl,
+    },
     webhooks: { githubSecret: config.githubWebhookSecret, fluxHmacKey: config.fluxWebhookHmacKey },
     readiness: [{ name: 'apps-repo', check: async () => void (await git.head(config.branch)) }],
     ...(overrides.sse ? { sse: overrides.sse } : {}),
@@ -220,7 +239,12 @@ async function openStore(config: Config): Promise<Store> {
 async function ensureAppsRepo(config: Config, logger: Logger): Promise<void> {
   if (existsSync(join(config.appsRepo, 'HEAD'))) return;
   try {
-    const commit = await initAppsRepo({ skeletonDir: appsRepoSkeletonDir(), gitdir: config.appsRepo, branch: config.branch, author: { name: 'Berth', email: 'berth@localhost' } });
+    const commit = await initAppsRepo({
+      skeletonDir: appsRepoSkeletonDir(),
+      gitdir: config.appsRepo,
+      branch: config.branch,
+      author: { name: 'Berth', email: 'berth@localhost' },
+    });
     logger.info({ appsRepo: config.appsRepo, commit }, 'created the apps repository');
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
@@ -232,7 +256,12 @@ async function ensureAppsRepo(config: Config, logger: Logger): Promise<void> {
  * make the first fetch drop the local skeleton. Push it first: the push only
  * lands if the remote has no such branch, so an existing history is kept.
  */
-async function seedEmptyRemote(config: Config, committer: { name: string; email: string }, git: ReturnType<typeof createLocalGit>, logger: Logger): Promise<void> {
+async function seedEmptyRemote(
+  config: Config,
+  committer: { name: string; email: string },
+  git: ReturnType<typeof createLocalGit>,
+  logger: Logger,
+): Promise<void> {
   const localOnly = createLocalGit({ gitdir: config.appsRepo, committer });
   const local = await localOnly.head(config.branch);
   await localOnly.close();

@@ -94,9 +94,10 @@ export async function readPassword(io: CliIo): Promise<string> {
 }
 
 export function printProblems(err: ApiError, io: CliIo): number {
-  const details = z.object({ problems: z.array(z.object({ file: z.string(), line: z.number(), column: z.number(), message: z.string(), rule: z.string() })) }).safeParse(err.details);
+  const details = z
+    .object({ problems: z.array(z.object({ file: z.string(), line: z.number(), column: z.number(), message: z.string(), rule: z.string() })) })
+    .safeParse(err.details);
   io.err('The code has problems; nothing was deployed:');
   for (const p of details.success ? details.data.problems : []) io.err(`  ${p.file}:${p.line}:${p.column}  ${p.message}  [${p.rule}]`);
   return EXIT_FAILED;
 }
-

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { REFRESH_COOKIE } from '../auth/cookies.js';
+import type { Role } from '../store/types.js';
 
 export type Method = 'get' | 'post' | 'put' | 'delete';
 
@@ -11,6 +12,8 @@ export interface RouteDoc {
   readonly summary: string;
   readonly tag: string;
   readonly auth?: boolean;
+  /** The role the route needs besides a valid token (roles imply lesser ones: admin ⊃ operator). Emitted as `x-berth-role`. */
+  readonly role?: Role;
   readonly params?: z.ZodObject;
   readonly query?: z.ZodObject;
   readonly body?: z.ZodType;
@@ -22,8 +25,8 @@ export interface RouteDoc {
   readonly errors?: readonly number[];
   /** Takes an `Idempotency-Key` header: a retry with the same key answers the first result. */
   readonly idempotent?: boolean;
-  /** Reads the refresh cookie (`cookie`), sets it (`sets`), or both. */
-  readonly refreshCookie?: 'reads' | 'sets' | 'both';
+  /** Reads the refresh cookie (`reads`; `optional`: uses it when sent), sets it (`sets`), or both. */
+  readonly refreshCookie?: 'reads' | 'optional' | 'sets' | 'both';
   /** Served at the root rather than under /api/v1. */
   readonly root?: boolean;
 }
@@ -145,7 +148,13 @@ function errorStatuses(route: RouteDoc): number[] {
 
 function operationOf(route: RouteDoc): Record<string, unknown> {
   const status = String(route.status ?? 200);
-  const security = [...(route.auth ? [{ bearer: [] }] : []), ...(route.refreshCookie === 'reads' || route.refreshCookie === 'both' ? [{ refreshCookie: [] }] : [])];
+  const reads = route.refreshCookie === 'reads' || route.refreshCookie === 'both';
+  // `{}` as an alternative makes the cookie optional (OpenAPI security requirement semantics).
+  const security = [
+    ...(route.auth ? [{ bearer: [] }] : []),
+    ...(reads ? [{ refreshCookie: [] }] : []),
+    ...(route.refreshCookie === 'optional' ? [{ refreshCookie: [] }, {}] : []),
+  ];
   const setsCookie = route.refreshCookie === 'sets' || route.refreshCookie === 'both';
   const success: Record<string, unknown> =
     status === '204'
@@ -156,9 +165,12 @@ function operationOf(route: RouteDoc): Record<string, unknown> {
     tags: [route.tag],
     summary: route.summary,
     ...(security.length > 0 ? { security } : {}),
+    ...(route.role ? { 'x-berth-role': route.role } : {}),
     parameters: [...parametersOf('path', route.params), ...parametersOf('query', route.query), ...(route.idempotent ? [IDEMPOTENCY_KEY] : [])],
     // The server reads an empty body as {}: the body is required only when {} is not a valid one.
-    ...(route.body ? { requestBody: { required: !route.body.safeParse({}).success, content: { 'application/json': { schema: schemaOf(route.body, 'input') } } } } : {}),
+    ...(route.body
+      ? { requestBody: { required: !route.body.safeParse({}).success, content: { 'application/json': { schema: schemaOf(route.body, 'input') } } } }
+      : {}),
     responses: {
       [status]: setsCookie ? { ...success, headers: { 'Set-Cookie': { $ref: '#/components/headers/SetRefreshCookie' } } } : success,
       ...Object.fromEntries(errorStatuses(route).map((s) => [String(s), { description: REASONS[s] ?? 'Error', ...errorBody }])),

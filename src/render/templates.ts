@@ -15,15 +15,7 @@ import { formatYamlBool, formatYamlInt, quoteYamlString } from './yaml-scalar.js
 export const TEMPLATE_VERSION = 1;
 
 /** Templates of one app's files, in templates/app/<name>.yaml.hbs. */
-export const APP_TEMPLATE_NAMES = [
-  'kustomization',
-  'deployment',
-  'service',
-  'ingressroute',
-  'networkpolicy',
-  'berth',
-  'flux-kustomization',
-] as const;
+export const APP_TEMPLATE_NAMES = ['kustomization', 'deployment', 'service', 'ingressroute', 'networkpolicy', 'berth', 'flux-kustomization'] as const;
 /** Templates of the index files derived from the set of apps, in templates/index/<name>.yaml.hbs. */
 export const INDEX_TEMPLATE_NAMES = [
   'root-kustomization',

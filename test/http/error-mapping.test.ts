@@ -55,7 +55,8 @@ function errorClassesInSrc(): string[] {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (path.endsWith('.ts')) for (const m of readFileSync(path, 'utf8').matchAll(/class (\w+) extends (\w+)/g)) parents.set(m[1] ?? '', `${m[2]}@${relative(root, path)}`);
+      else if (path.endsWith('.ts'))
+        for (const m of readFileSync(path, 'utf8').matchAll(/class (\w+) extends (\w+)/g)) parents.set(m[1] ?? '', `${m[2]}@${relative(root, path)}`);
     }
   };
   walk(root);
@@ -74,17 +75,20 @@ describe('the API error mapping', () => {
     expect([...codes].sort()).toEqual(Object.keys(STATUS).sort());
   });
 
-  it.each(CASES.map((c) => [c.error.code, c] as const))('answers %s with its status, code, message and details', async (_code, { error, status, retriable }) => {
-    expect(error.retriable).toBe(retriable);
-    const res = await appThrowing(error).request('/');
-    expect(res.status).toBe(status);
-    const body = (await res.json()) as { error: { code: string; message: string; details?: unknown } };
-    expect(body.error.code).toBe(error.code);
-    expect(body.error.message).toBe(error.message);
-    expect(body.error.details).toEqual(error.details);
-    expect(res.headers.get('Retry-After')).toBe(error instanceof errors.RateLimitError ? '3' : null);
-    expect(res.headers.get('Allow')).toBe(error instanceof errors.MethodNotAllowedError ? 'GET, PUT' : null);
-  });
+  it.each(CASES.map((c) => [c.error.code, c] as const))(
+    'answers %s with its status, code, message and details',
+    async (_code, { error, status, retriable }) => {
+      expect(error.retriable).toBe(retriable);
+      const res = await appThrowing(error).request('/');
+      expect(res.status).toBe(status);
+      const body = (await res.json()) as { error: { code: string; message: string; details?: unknown } };
+      expect(body.error.code).toBe(error.code);
+      expect(body.error.message).toBe(error.message);
+      expect(body.error.details).toEqual(error.details);
+      expect(res.headers.get('Retry-After')).toBe(error instanceof errors.RateLimitError ? '3' : null);
+      expect(res.headers.get('Allow')).toBe(error instanceof errors.MethodNotAllowedError ? 'GET, PUT' : null);
+    },
+  );
 
   it('answers anything untyped with a bare 500 that names only the request id', async () => {
     const res = await appThrowing(new Error('secret internals: /etc/passwd')).request('/');

@@ -75,7 +75,11 @@ export async function createHarness(options: HarnessOptions = {}) {
     const headers: Record<string, string> = { ...init.headers };
     if (init.token) headers.Authorization = `Bearer ${init.token}`;
     if (init.body !== undefined) headers['Content-Type'] ??= 'application/json';
-    const res = await app.request(path, { method, headers, ...(init.body !== undefined ? { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) } : {}) });
+    const res = await app.request(path, {
+      method,
+      headers,
+      ...(init.body !== undefined ? { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) } : {}),
+    });
     const text = await res.text();
     await checkContract(method, path, res, text);
     let json: unknown;
@@ -99,7 +103,13 @@ export async function createHarness(options: HarnessOptions = {}) {
   async function snapshot() {
     const apps = await store.apps.list();
     const deployments = (await Promise.all(apps.map((a) => store.deployments.listByApp(a.tenant, a.name)))).flat();
-    return { apps: JSON.stringify(apps), deployments: JSON.stringify(deployments), users: (await store.users.list()).length, head: await git.head('main'), jobs: await store.jobs.stats(new Date().toISOString()) };
+    return {
+      apps: JSON.stringify(apps),
+      deployments: JSON.stringify(deployments),
+      users: (await store.users.list()).length,
+      head: await git.head('main'),
+      jobs: await store.jobs.stats(new Date().toISOString()),
+    };
   }
 
   return {

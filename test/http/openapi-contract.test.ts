@@ -11,7 +11,12 @@ import { createHarness, type Harness } from './harness.js';
  * the document, in harness.ts.)
  */
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
-type Operation = { requestBody?: { required: boolean; content: Record<string, { schema: object }> }; responses: Record<string, { content?: Record<string, { schema: unknown }>; headers?: unknown }>; security?: unknown[]; parameters: { name: string; in: string }[] };
+type Operation = {
+  requestBody?: { required: boolean; content: Record<string, { schema: object }> };
+  responses: Record<string, { content?: Record<string, { schema: unknown }>; headers?: unknown }>;
+  security?: unknown[];
+  parameters: { name: string; in: string }[];
+};
 type Doc = { paths: Record<string, Record<string, Operation>>; components: Record<string, Record<string, unknown>> };
 
 let h: Harness;
@@ -36,7 +41,26 @@ const bodySchema = (path: string, method: string) => operation(path, method).req
 describe('the OpenAPI document and the server agree', () => {
   it('on app names: the document accepts exactly the names the server accepts', async () => {
     const accepts = ajv.compile(bodySchema('/api/v1/apps', 'post'));
-    const names = ['web', 'a', '0', 'a-b', 'a1-2b', 'x'.repeat(30), 'x'.repeat(31), 'x'.repeat(64), 'x'.repeat(65), 'a--b', '-a', 'a-', 'Web', 'a_b', 'a.b', '', 'é', 'a b'];
+    const names = [
+      'web',
+      'a',
+      '0',
+      'a-b',
+      'a1-2b',
+      'x'.repeat(30),
+      'x'.repeat(31),
+      'x'.repeat(64),
+      'x'.repeat(65),
+      'a--b',
+      '-a',
+      'a-',
+      'Web',
+      'a_b',
+      'a.b',
+      '',
+      'é',
+      'a b',
+    ];
     const verdicts = [];
     for (const name of names) {
       const res = await h.call('POST', '/api/v1/apps', { token, body: { name, template: 'hello' } });
@@ -50,7 +74,26 @@ describe('the OpenAPI document and the server agree', () => {
   it('on file paths: the document accepts exactly the paths the server accepts', async () => {
     const accepts = ajv.compile(bodySchema('/api/v1/apps/{tenant}/{app}/draft', 'put'));
     const main = 'from fastapi import FastAPI\n\napp = FastAPI()\n';
-    const paths = ['util.py', 'static/site.css', 'a/b/c/d/e/f/g/h.py', 'a/b/c/d/e/f/g/h/i.py', `${'x'.repeat(197)}.py`, `${'x'.repeat(198)}.py`, 'A.py', '../a.py', './a.py', '.env', '/a.py', 'a//b.py', 'a.b.py', 'a.exe', 'static/', 'Static/a.css', 'a.py/', ''];
+    const paths = [
+      'util.py',
+      'static/site.css',
+      'a/b/c/d/e/f/g/h.py',
+      'a/b/c/d/e/f/g/h/i.py',
+      `${'x'.repeat(197)}.py`,
+      `${'x'.repeat(198)}.py`,
+      'A.py',
+      '../a.py',
+      './a.py',
+      '.env',
+      '/a.py',
+      'a//b.py',
+      'a.b.py',
+      'a.exe',
+      'static/',
+      'Static/a.css',
+      'a.py/',
+      '',
+    ];
     const verdicts = [];
     for (const path of paths) {
       const body = { files: { 'main.py': main, [path]: '# x\n' }, entrypoint: 'main.py', env: {} };
@@ -63,7 +106,11 @@ describe('the OpenAPI document and the server agree', () => {
   });
 
   it('marks a request body required only where the server needs one', async () => {
-    for (const [path, method] of [['/api/v1/apps/{tenant}/{app}/deploy', 'post'], ['/api/v1/apps/{tenant}/{app}/validate', 'post'], ['/api/v1/ops/cleanup', 'post']] as const) {
+    for (const [path, method] of [
+      ['/api/v1/apps/{tenant}/{app}/deploy', 'post'],
+      ['/api/v1/apps/{tenant}/{app}/validate', 'post'],
+      ['/api/v1/ops/cleanup', 'post'],
+    ] as const) {
       expect(operation(path, method).requestBody?.required, `${method} ${path}`).toBe(false);
     }
     expect(operation('/api/v1/auth/signup', 'post').requestBody?.required).toBe(true);
@@ -81,11 +128,15 @@ describe('the OpenAPI document and the server agree', () => {
         // An operation that takes input or credentials can fail with a 4xx, and says which.
         const takesSomething = op.parameters.length > 0 || op.requestBody !== undefined || (op.security ?? []).length > 0;
         if (takesSomething && !errors.some(([s]) => /^4/.test(s))) missing.push(`${method} ${path}: no 4xx status`);
-        for (const [s, r] of errors) if (JSON.stringify(r.content) !== JSON.stringify({ 'application/json': { schema: { $ref: '#/components/schemas/Error' } } })) missing.push(`${method} ${path} ${s}: not the error schema`);
+        for (const [s, r] of errors)
+          if (JSON.stringify(r.content) !== JSON.stringify({ 'application/json': { schema: { $ref: '#/components/schemas/Error' } } }))
+            missing.push(`${method} ${path} ${s}: not the error schema`);
       }
     }
     expect(missing).toEqual([]);
-    expect(Object.keys(operation('/api/v1/apps/{tenant}/{app}/deploy', 'post').responses)).toEqual(expect.arrayContaining(['202', '400', '401', '403', '404', '413', '422', '429']));
+    expect(Object.keys(operation('/api/v1/apps/{tenant}/{app}/deploy', 'post').responses)).toEqual(
+      expect.arrayContaining(['202', '400', '401', '403', '404', '413', '422', '429']),
+    );
     expect(Object.keys(operation('/metrics', 'get').responses['200']?.content ?? {})).toEqual(['text/plain; version=0.0.4']);
     expect(Object.keys(operation('/api/v1/deployments/{id}/events', 'get').responses['200']?.content ?? {})).toEqual(['text/event-stream']);
   });
@@ -94,7 +145,11 @@ describe('the OpenAPI document and the server agree', () => {
     expect(doc.components.securitySchemes?.refreshCookie).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'berth_refresh' });
     expect(operation('/api/v1/auth/refresh', 'post').security).toEqual([{ refreshCookie: [] }]);
     expect(operation('/api/v1/auth/login', 'post').responses['200']?.headers).toHaveProperty('Set-Cookie');
-    for (const [path, method] of [['/api/v1/apps/{tenant}/{app}/deploy', 'post'], ['/api/v1/apps/{tenant}/{app}/rollback', 'post'], ['/api/v1/apps/{tenant}/{app}', 'delete']] as const) {
+    for (const [path, method] of [
+      ['/api/v1/apps/{tenant}/{app}/deploy', 'post'],
+      ['/api/v1/apps/{tenant}/{app}/rollback', 'post'],
+      ['/api/v1/apps/{tenant}/{app}', 'delete'],
+    ] as const) {
       expect(operation(path, method).parameters, `${method} ${path}`).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }));
     }
   });

@@ -35,7 +35,8 @@ export function openApiChecker(document: unknown) {
     literal: template.split('/').filter((s) => !s.startsWith('{')).length,
     pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+')}$`),
   }));
-  const inline = (schema: unknown): unknown => JSON.parse(JSON.stringify(schema).replace(/\{"\$ref":"#\/components\/schemas\/Error"\}/g, JSON.stringify(doc.components.schemas.Error)));
+  const inline = (schema: unknown): unknown =>
+    JSON.parse(JSON.stringify(schema).replace(/\{"\$ref":"#\/components\/schemas\/Error"\}/g, JSON.stringify(doc.components.schemas.Error)));
 
   /** Problems with one response (empty when it matches the document). */
   function check(sample: ResponseSample): string[] {
@@ -47,7 +48,8 @@ export function openApiChecker(document: unknown) {
     const template = matches.find((m) => doc.paths[m.template]?.[method])?.template;
     if (!operation || !template) {
       // Undocumented method or path: only the error answers are allowed.
-      if (![401, 404, 405].includes(sample.status) && !(method === 'options' || method === 'head')) return [`${where}: no operation in the document, yet not a 401/404/405`];
+      if (![401, 404, 405].includes(sample.status) && !(method === 'options' || method === 'head'))
+        return [`${where}: no operation in the document, yet not a 401/404/405`];
       return sample.text === '' ? [] : validate('#error', doc.components.schemas.Error, sample, where);
     }
     const response = operation.responses[String(sample.status)] ?? operation.responses.default;

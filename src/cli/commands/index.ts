@@ -9,4 +9,13 @@ import { rollbackCommand } from './rollback.js';
 import { statusCommand } from './status.js';
 
 /** Every `berth` sub-command; a new command is one file in this folder plus one line here. */
-export const COMMANDS: readonly Command[] = [repoInitCommand, loginCommand, appsCommand, initCommand, deployCommand, statusCommand, releasesCommand, rollbackCommand];
+export const COMMANDS: readonly Command[] = [
+  repoInitCommand,
+  loginCommand,
+  appsCommand,
+  initCommand,
+  deployCommand,
+  statusCommand,
+  releasesCommand,
+  rollbackCommand,
+];

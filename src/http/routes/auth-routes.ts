@@ -53,7 +53,7 @@ export function authRoutes(deps: Pick<HttpDeps, 'auth' | 'http' | 'rateLimits' |
     return c.json({ accessToken: next.accessToken });
   });
 
-  const logout = docs.add({ method: 'post', path: '/auth/logout', tag: 'auth', summary: 'Revoke the refresh token', status: 204, refreshCookie: 'reads' });
+  const logout = docs.add({ method: 'post', path: '/auth/logout', tag: 'auth', summary: 'Revoke the refresh token', status: 204, refreshCookie: 'optional' });
   r.post(logout, async (c) => {
     const token = getCookie(c, REFRESH_COOKIE);
     if (token) await deps.auth.logout(token);
