@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { GitUnavailableError, RetryExhaustedError } from '../../errors.js';
 import type { ChangeRequest, CommitOutcome } from '../../ports/git.js';
-import { fullJitterMs, sleep } from './backoff.js';
+import { fullJitterMs, sleep } from '../../backoff.js';
 import { buildChain } from './commit-chain.js';
 import type { ChainContext, Committed, Verdict } from './commit-chain.js';
 

@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { GitUnavailableError } from '../../errors.js';
-import { fullJitterMs, sleep } from './backoff.js';
+import { fullJitterMs, sleep } from '../../backoff.js';
 import { errorCode } from './node-fs.js';
 
 /** How long locks may live and how long to wait for one. */
