@@ -1,3 +1,4 @@
+import { fullJitterMs } from '../backoff.js';
 import { BerthError } from '../errors.js';
 
 /** Exponential backoff bounds for retried jobs. */
@@ -34,8 +35,7 @@ export function markTransient<E extends Error>(error: E): E & TransientMark {
  * back in the same instant. `attempt` counts from 1.
  */
 export function retryDelayMs(attempt: number, backoff: BackoffOptions, random: () => number = Math.random): number {
-  const ceiling = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.floor(random() * ceiling);
+  return fullJitterMs(attempt - 1, backoff.baseMs, backoff.maxMs, random);
 }
 
 /**

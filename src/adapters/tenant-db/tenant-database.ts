@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 
 import { MongoNetworkError, MongoServerError, MongoServerSelectionError, type Document, type MongoClient } from 'mongodb';
 
+import { fullJitterMs, sleep } from '../../backoff.js';
 import { assertName } from '../../domain/names.js';
 import { InputError, UnavailableError } from '../../errors.js';
 
@@ -78,7 +78,7 @@ export function createTenantDatabaseProvisioner(options: TenantDatabaseOptions):
         return await options.client.db(database).command(body, { signal: AbortSignal.timeout(timeoutMs) });
       } catch (error) {
         if (!isTransient(error) || attempt >= attempts) throw error;
-        await delay(Math.random() * Math.min(2_000, 100 * 2 ** attempt));
+        await sleep(fullJitterMs(attempt, 100, 2_000));
       }
     }
   }
