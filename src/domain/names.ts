@@ -61,3 +61,13 @@ export function tenantGroup(tenant: string): string {
   const digest = createHash('sha256').update(tenant).digest();
   return (digest[0] ?? 0).toString(16).padStart(2, '0');
 }
+
+/** Name of a tenant's MongoDB database (when Berth provisions one per tenant). */
+export function tenantDatabaseName(tenant: string): string {
+  return `user_${assertName('tenant', tenant)}`;
+}
+
+/** Name of the tenant's MongoDB user (defined in the tenant's own database). */
+export function tenantDatabaseUser(tenant: string): string {
+  return `berth_${assertName('tenant', tenant)}`;
+}

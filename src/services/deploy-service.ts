@@ -6,10 +6,10 @@ import type { AppRecord } from '../store/types.js';
 import type { AppService } from './app-service.js';
 import type { ServiceDeps } from './service-deps.js';
 import { enqueueDeployment, type DeploymentRequest } from '../jobs/requests.js';
-import { tenantDatabaseName } from '../adapters/tenant-db/tenant-database.js';
 import { secretContext } from './app-service.js';
 import { fluxStatusKey, type FluxStatus } from './flux-event-service.js';
 import { actorOf as actorOfUser } from './actor.js';
+import { tenantDatabaseName } from '../domain/names.js';
 
 /** The variable the tenant's database URI reaches the app in (the todo starter reads it). */
 const TENANT_DB_VARIABLE = 'MONGODB_URI';

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { MongoNetworkError, MongoServerError, MongoServerSelectionError, type Document, type MongoClient } from 'mongodb';
 
 import { fullJitterMs, sleep } from '../../backoff.js';
-import { assertName } from '../../domain/names.js';
+import { tenantDatabaseName, tenantDatabaseUser } from '../../domain/names.js';
 import { InputError, UnavailableError } from '../../errors.js';
 
 /*
@@ -45,15 +45,7 @@ export interface TenantDatabaseProvisioner {
   ensure(tenant: string): Promise<{ uri: string }>;
 }
 
-/** Name of a tenant's database. */
-export function tenantDatabaseName(tenant: string): string {
-  return `user_${assertName('tenant', tenant)}`;
-}
-
-/** Name of the tenant's MongoDB user (defined in the tenant's own database). */
-export function tenantDatabaseUser(tenant: string): string {
-  return `berth_${assertName('tenant', tenant)}`;
-}
+export { tenantDatabaseName, tenantDatabaseUser };
 
 /**
  * Provisions tenant databases over the official driver with `createUser`, or
