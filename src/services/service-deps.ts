@@ -5,7 +5,7 @@ import type { RenderSettings } from '../render/settings.js';
 import type { Store } from '../ports/store.js';
 import type { CodeValidatorPort, SecretBoxPort, SecretManifestEncryptor, Starter } from '../ports/services.js';
 
-/** Everything the application services use; built once by src/main.ts (or a test). */
+/** Everything the application services use; built once by src/compose.ts (buildBerth). */
 export interface ServiceDeps {
   readonly store: Store;
   readonly gitops: GitOps;
