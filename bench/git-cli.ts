@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { FileChange } from '../src/gitops/git-port.js';
+import type { FileChange } from '../src/ports/git.js';
 
 const exec = promisify(execFile);
 

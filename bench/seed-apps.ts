@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import type { AppSpec } from '../src/domain/app-spec.js';
 import { tenantGroup } from '../src/domain/names.js';
 import { renderApp, renderGroup, renderRoot, renderTenant, TEMPLATE_VERSION, type Templates } from '../src/render/index.js';
@@ -24,27 +26,71 @@ export function benchApp(i: number, greeting = 'hello'): AppSpec {
   };
 }
 
-/** Every file of an apps repository holding `count` apps, rendered as Berth would. */
-export function* appsRepoFiles(skeleton: string, count: number, settings: RenderSettings, templates: Templates): Generator<readonly [string, string]> {
+/** Each app's rendered files, for apps [from, to): rendered once and shared by every repository size. */
+export function renderBenchApps(from: number, to: number, settings: RenderSettings, templates: Templates): (readonly [string, string])[][] {
+  const out: (readonly [string, string])[][] = [];
+  for (let i = from; i < to; i++) out.push([...renderApp(benchApp(i), settings, templates)]);
+  return out;
+}
+
+// tsx's loader does not reach worker threads by itself: the worker registers it, then loads the TypeScript module.
+const SEED_WORKER = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => tsx.register()).then(() => import(${JSON.stringify(new URL('./seed-worker.ts', import.meta.url).href)}))`;
+
+/**
+ * The rendered files of the first `count` bench apps, rendered on worker
+ * threads (the parse-back checks of every manifest make rendering 10,000
+ * apps the bench's slowest set-up step; the apps are independent).
+ */
+export async function renderBenchAppsInParallel(count: number, settings: RenderSettings): Promise<(readonly [string, string])[][]> {
+  const workers = Math.max(1, Math.min(availableParallelism(), 8, Math.ceil(count / 500)));
+  const per = Math.ceil(count / workers);
+  const parts = await Promise.all(
+    Array.from({ length: workers }, (_, w) => {
+      const worker = new Worker(SEED_WORKER, { eval: true, workerData: { from: w * per, to: Math.min(count, (w + 1) * per), settings } });
+      return new Promise<(readonly [string, string])[][]>((resolve, reject) => {
+        worker.once('message', (files: (readonly [string, string])[][]) => resolve(files));
+        worker.once('error', reject);
+        worker.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`seed worker exited with ${code}`))));
+      });
+    }),
+  );
+  return parts.flat();
+}
+
+/** Every file of an apps repository holding the first `count` apps of `apps` (each app's rendered files), as Berth would write it. */
+export function* repoFilesOf(
+  skeleton: string,
+  count: number,
+  apps: readonly (readonly (readonly [string, string])[])[],
+  settings: RenderSettings,
+  templates: Templates,
+): Generator<readonly [string, string]> {
   for (const path of walk(skeleton)) {
     if (path !== 'kustomization.yaml') yield [path, readFileSync(join(skeleton, path), 'utf8')];
   }
   const tenants = new Map<string, string[]>();
   for (let i = 0; i < count; i++) {
     const spec = benchApp(i);
-    yield* renderApp(spec, settings, templates);
-    const apps = tenants.get(spec.tenant) ?? [];
-    apps.push(spec.app);
-    tenants.set(spec.tenant, apps);
+    const files = apps[i];
+    if (!files) throw new Error(`app ${i} was not rendered`);
+    yield* files;
+    const names = tenants.get(spec.tenant) ?? [];
+    names.push(spec.app);
+    tenants.set(spec.tenant, names);
   }
   const groups = new Map<string, string[]>();
-  for (const [tenant, apps] of tenants) {
-    yield* renderTenant(tenant, apps.sort(), settings, templates);
+  for (const [tenant, names] of tenants) {
+    yield* renderTenant(tenant, names.sort(), settings, templates);
     const group = tenantGroup(tenant);
     groups.set(group, [...(groups.get(group) ?? []), tenant]);
   }
   for (const [group, members] of groups) yield* renderGroup(group, members.sort(), settings, templates);
   yield* renderRoot([...groups.keys()].sort(), templates);
+}
+
+/** Every file of an apps repository holding `count` apps, rendered as Berth would. */
+export function appsRepoFiles(skeleton: string, count: number, settings: RenderSettings, templates: Templates): Generator<readonly [string, string]> {
+  return repoFilesOf(skeleton, count, renderBenchApps(0, count, settings, templates), settings, templates);
 }
 
 function* walk(dir: string, base = dir): Generator<string> {

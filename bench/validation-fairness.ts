@@ -8,8 +8,8 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { RateLimitError } from '../src/errors.js';
-import { createPythonValidator, type PythonValidator } from '../src/validate/python-validator.js';
-import { createValidatorPool, defaultPoolSize, type ValidatorPool } from '../src/validate/validator-pool.js';
+import { createPythonValidator, type PythonValidator } from '../src/adapters/pyodide/python-validator.js';
+import { createValidatorPool, defaultPoolSize, type ValidatorPool } from '../src/adapters/pyodide/validator-pool.js';
 import { fmt, percentile, timeMs } from './stats.js';
 
 /** An app of about `kilobytes` KB in files of at most 95 KB: what a burst sends. */

@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { branchNameProblem } from './domain/branch-names.js';
 
 /**
  * The service's configuration: ONE schema for the environment, read once by
@@ -51,7 +52,10 @@ const envSchema = z.object({
   PORT: integer(8080, 0, 65535),
   DATA_DIR: z.string().trim().min(1).default('./.berth'),
   APPS_REPO: optionalText,
-  GIT_BRANCH: z.string().regex(/^[A-Za-z0-9._/-]+$/).default('main'),
+  GIT_BRANCH: z
+    .string()
+    .refine((v) => branchNameProblem(v) === undefined, 'must be a valid git branch name')
+    .default('main'),
   PUBLIC_URL: url(/^https?:$/),
   APP_DOMAIN: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'must be a DNS domain').default('apps.localhost'),
   CORS_ORIGINS: list(origin),

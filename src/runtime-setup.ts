@@ -3,17 +3,17 @@ import type { createServer } from 'node:http';
 import type { Logger } from 'pino';
 import { createKubeRuntime, loadKubeConfig } from './adapters/kube/kube-runtime.js';
 import { createLocalRuntime } from './adapters/local-runtime/local-runtime.js';
-import { applyRuntimeReport } from './apps/runtime-progress.js';
-import { noRuntime, type RuntimePort, type RuntimeReport } from './apps/runtime-port.js';
-import type { ServiceDeps } from './apps/deps.js';
-import { packageRoot } from './cli/package-root.js';
+import { applyRuntimeReport } from './services/runtime-progress.js';
+import { noRuntime, type RuntimePort, type RuntimeReport } from './services/runtime-port.js';
+import type { ServiceDeps } from './services/service-deps.js';
+import { packageRoot } from './package-paths.js';
 import type { Config } from './config.js';
-import type { GitPort } from './gitops/git-port.js';
+import type { GitPort } from './ports/git.js';
 import { withAppProxy } from './http/app-proxy.js';
 import { tenantNamespace } from './render/app-view.js';
 import type { RenderSettings } from './render/settings.js';
 import { loadOrCreateAgeIdentity } from './secrets/local-age-identity.js';
-import type { Store } from './store/port.js';
+import type { Store } from './ports/store.js';
 
 /** What the composition root gets for the runtime: the port, the services' extra deps, and the app proxy for the server. */
 export interface RuntimeSetup {

@@ -25,8 +25,12 @@ export function bearerToken(header: string | undefined): string {
   return match[1];
 }
 
-/** Requires a valid bearer token and sets `c.var.principal`. Query-string tokens are not read (they end up in logs). */
-export function bearerAuth(auth: Pick<AuthService, 'authenticate'>): MiddlewareHandler<{ Variables: AuthVariables }> {
+/**
+ * Requires a valid bearer token and sets `c.var.principal`. Query-string
+ * tokens are not read (they end up in logs). The HTTP API's requireUser is
+ * this middleware, typed for its env.
+ */
+export function bearerAuth<E extends { Variables: AuthVariables } = { Variables: AuthVariables }>(auth: Pick<AuthService, 'authenticate'>): MiddlewareHandler<E> {
   return async (c, next) => {
     c.set('principal', await auth.authenticate(bearerToken(c.req.header('Authorization'))));
     await next();

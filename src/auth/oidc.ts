@@ -3,7 +3,7 @@ import { createRemoteJWKSet, jwtVerify, type JWTPayload, type RemoteJWKSet } fro
 import { z } from 'zod';
 import { nameProblem } from '../domain/names.js';
 import { ConflictError, UnauthorizedError, UnavailableError } from '../errors.js';
-import type { UserStore } from '../store/port.js';
+import type { UserStore } from '../ports/store.js';
 import { ROLES, type Role, type User } from '../store/types.js';
 import { createOutageGate } from './outage-gate.js';
 import { principalOf, withEditor, type Principal } from './principal.js';

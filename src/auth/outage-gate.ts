@@ -1,3 +1,4 @@
+import { equalJitterMs } from '../backoff.js';
 import { UnavailableError } from '../errors.js';
 
 /**
@@ -36,8 +37,7 @@ export function createOutageGate(options: OutageGateOptions): OutageGate {
     },
     failed() {
       failures += 1;
-      const wait = Math.min(maxMs, baseMs * 2 ** Math.min(failures - 1, 20));
-      closedUntil = now() + wait * (0.5 + random() / 2);
+      closedUntil = now() + equalJitterMs(failures - 1, baseMs, maxMs, random);
     },
     succeeded() {
       failures = 0;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { UnauthorizedError } from '../errors.js';
-import type { RefreshTokenStore, UserStore } from '../store/port.js';
+import type { RefreshTokenStore, UserStore } from '../ports/store.js';
 import type { User } from '../store/types.js';
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { assertName } from '../domain/names.js';
 import { ConflictError, InputError, UnauthorizedError } from '../errors.js';
-import type { RefreshTokenStore, UserStore } from '../store/port.js';
+import type { RefreshTokenStore, UserStore } from '../ports/store.js';
 import type { User } from '../store/types.js';
 import { jwks, keyList, type PublicJwk, type SigningKey, type VerificationKey } from './keys.js';
 import { resolveOidcUser, type OidcVerifier } from './oidc.js';

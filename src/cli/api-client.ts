@@ -1,4 +1,4 @@
-import { BerthError, UnauthorizedError } from '../errors.js';
+import { UnauthorizedError } from '../errors.js';
 import { readCredentials, writeCredentials, type Credentials } from './credentials.js';
 
 /** Every call is bounded; the SSE stream has its own, longer bound. */
@@ -7,21 +7,24 @@ export const STREAM_TIMEOUT_MS = 10 * 60_000;
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
 
-/** The server's error body, as a typed error the CLI's one error handler prints. */
-export class ApiError extends BerthError {
+/** The server's error body (its status, code and message), as the error the CLI's one error handler prints. */
+export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    details?: unknown,
+    readonly details?: unknown,
+    /** The server's stable error code, when it sent one. */
+    readonly code?: string,
   ) {
-    super(status === 401 ? 'unauthorized' : status === 404 ? 'not_found' : status === 422 ? 'invalid_code' : 'invalid_input', message, details);
+    super(message);
+    this.name = 'ApiError';
   }
 }
 
 function errorOf(status: number, body: unknown): ApiError {
   if (typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'object' && body.error !== null) {
-    const error = body.error as { message?: unknown; details?: unknown };
-    return new ApiError(status, typeof error.message === 'string' ? error.message : `HTTP ${status}`, error.details);
+    const error = body.error as { code?: unknown; message?: unknown; details?: unknown };
+    return new ApiError(status, typeof error.message === 'string' ? error.message : `HTTP ${status}`, error.details, typeof error.code === 'string' ? error.code : undefined);
   }
   return new ApiError(status, `HTTP ${status}`);
 }

@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { BerthError, InputError } from '../errors.js';
+import { ApiError } from './api-client.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -57,7 +58,7 @@ function reportError(err: unknown, command: Command, io: CliIo): number {
     io.err(`error: ${err.message}`);
     return EXIT_USAGE;
   }
-  if (err instanceof BerthError) {
+  if (err instanceof BerthError || err instanceof ApiError) {
     io.err(`error: ${err.message}`);
     return EXIT_FAILED;
   }

@@ -1,11 +1,11 @@
-import { InputError } from '../errors.js';
+import { InvalidPathError } from '../errors.js';
 
 /** File types an app may hold: Python modules and static assets, all text. */
 export const CODE_EXTENSIONS = ['py', 'html', 'css', 'js', 'json', 'svg', 'txt', 'md'] as const;
 
 const SEGMENT = /^[a-z0-9_-]+$/;
 const FILE_NAME = new RegExp(`^[a-z0-9_-]+\\.(${CODE_EXTENSIONS.join('|')})$`);
-const MAX_PATH_LENGTH = 200;
+export const MAX_PATH_LENGTH = 200;
 const MAX_DEPTH = 8;
 
 /**
@@ -33,7 +33,7 @@ export function codePathProblem(path: string): string | undefined {
 
 export function assertCodePath(path: string): string {
   const problem = codePathProblem(path);
-  if (problem) throw new InputError(`file path ${JSON.stringify(path)} ${problem}`, { path }, 'invalid_path');
+  if (problem) throw new InvalidPathError(`file path ${JSON.stringify(path)} ${problem}`, { path });
   return path;
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InputError } from '../errors.js';
+import { InvalidNameError } from '../errors.js';
 
 /**
  * Tenant and app names: DNS-1035 labels (a letter first) of at most 30
@@ -34,7 +34,7 @@ export function isValidName(name: string): boolean {
 
 export function assertName(kind: 'tenant' | 'app', name: string): string {
   const problem = nameProblem(name);
-  if (problem) throw new InputError(`${kind} name ${JSON.stringify(name)} ${problem}`, { [kind]: name }, 'invalid_name');
+  if (problem) throw new InvalidNameError(`${kind} name ${JSON.stringify(name)} ${problem}`, { [kind]: name });
   return name;
 }
 
@@ -54,7 +54,7 @@ export function appKey(ref: AppRef): string {
 
 export function parseAppKey(key: string): AppRef {
   const parts = key.split('/');
-  if (parts.length !== 2) throw new InputError(`app ${JSON.stringify(key)} must be "tenant/app"`, undefined, 'invalid_name');
+  if (parts.length !== 2) throw new InvalidNameError(`app ${JSON.stringify(key)} must be "tenant/app"`);
   return appRef(parts[0] ?? '', parts[1] ?? '');
 }
 
@@ -68,4 +68,14 @@ export const GROUP_COUNT = 256;
 export function tenantGroup(tenant: string): string {
   const digest = createHash('sha256').update(tenant).digest();
   return (digest[0] ?? 0).toString(16).padStart(2, '0');
+}
+
+/** Name of a tenant's MongoDB database (when Berth provisions one per tenant). */
+export function tenantDatabaseName(tenant: string): string {
+  return `user_${assertName('tenant', tenant)}`;
+}
+
+/** Name of the tenant's MongoDB user (defined in the tenant's own database). */
+export function tenantDatabaseUser(tenant: string): string {
+  return `berth_${assertName('tenant', tenant)}`;
 }

@@ -5,7 +5,7 @@ import { appDir, appFluxFile, BERTH_YAML, CODE_DIR, SECRET_FILE, TENANTS_DIR } f
 import { isValidName, type AppRef } from '../domain/names.js';
 import { berthYamlSchema, parseAppSpec, renderApp } from '../render/index.js';
 import type { PlanContext } from './context.js';
-import type { TreeView } from './git-port.js';
+import type { TreeView } from '../ports/git.js';
 import type { StagedTree } from './staged-tree.js';
 
 /** The app as the tree holds it (berth.yaml + code/), or undefined if it does not exist. */

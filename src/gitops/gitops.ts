@@ -4,7 +4,7 @@ import { readBerthTrailers, type Action } from '../domain/trailers.js';
 import type { RunnerImage } from '../domain/app-spec.js';
 import { readAppSpec } from './app-tree.js';
 import type { PlanContext } from './context.js';
-import type { GitPort } from './git-port.js';
+import type { GitPort } from '../ports/git.js';
 import type { Actor, Operation, OperationResult } from './operation.js';
 import { planCleanup, cleanupDeleteOperation, cleanupSleepOperation, DEFAULT_CLEANUP_POLICY, type CleanupPlan, type CleanupPolicy } from './operations/cleanup.js';
 import { deployOperation, type DeployInput } from './operations/deploy.js';
@@ -45,7 +45,8 @@ export interface GitOpsOptions {
   readonly context: PlanContext;
   /** Branch Berth deploys to in auto mode. */
   readonly branch?: string;
-  readonly now?: () => Date;
+  /** The clock (commit times of planned operations, cleanup ages): an input, so planning stays pure. */
+  readonly now: () => Date;
 }
 
 /**
@@ -55,7 +56,7 @@ export interface GitOpsOptions {
 export function createGitOps(options: GitOpsOptions) {
   const { git, context } = options;
   const mainBranch = options.branch ?? 'main';
-  const now = options.now ?? (() => new Date());
+  const now = options.now;
   const run = (operation: Parameters<typeof runOperation>[1], call: CallOptions) =>
     runOperation(git, operation, toRunOptions(call, mainBranch));
 

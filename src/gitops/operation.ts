@@ -1,5 +1,5 @@
 import type { Action } from '../domain/trailers.js';
-import type { FileChange, TreeView } from './git-port.js';
+import type { FileChange, TreeView } from '../ports/git.js';
 
 /** The acting person: commit author and `Berth-Actor`. */
 export interface Actor {

@@ -1,5 +1,5 @@
 import { formatCommitMessage } from '../domain/trailers.js';
-import type { FileChange, GitPort, TreeView } from './git-port.js';
+import type { FileChange, GitPort, TreeView } from '../ports/git.js';
 import type { Actor, Operation, OperationResult, PlannedChange } from './operation.js';
 
 export interface RunOptions {

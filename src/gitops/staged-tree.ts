@@ -1,4 +1,4 @@
-import type { DirEntry, FileChange, TreeView } from './git-port.js';
+import type { DirEntry, FileChange, TreeView } from '../ports/git.js';
 
 /**
  * A tree view with pending edits on top, so that one operation can make

@@ -1,6 +1,6 @@
 import { isPlaceholderDigest, readComponentImage } from '../domain/placeholder-pin.js';
 import { RUNNER_COMPONENT } from '../domain/layout.js';
-import type { GitPort } from './git-port.js';
+import type { GitPort } from '../ports/git.js';
 
 /** Something an operator must fix before apps can run on a real cluster; shown at start-up, by `GET /system` and in the UI. */
 export interface SystemWarning {

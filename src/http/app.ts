@@ -2,17 +2,13 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
-import { createAdminService } from '../apps/admin-service.js';
-import { createAppService } from '../apps/app-service.js';
-import { createDeployService } from '../apps/deploy-service.js';
-import { createOpsService } from '../apps/ops-service.js';
-import { createRuntimeService } from '../apps/runtime-service.js';
-import { NotFoundError, TooLargeError } from '../errors.js';
+import { MethodNotAllowedError, NotFoundError, TooLargeError } from '../errors.js';
 import type { HttpDeps } from './deps.js';
 import type { AppEnv } from './env.js';
 import { handleError } from './error-mapping.js';
 import { auditTrail, requestContext, requireUser } from './middleware.js';
 import { RouteRegistry } from './openapi.js';
+import { openapiResponse } from './schemas.js';
 import { appsRoutes } from './routes/apps-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
@@ -26,7 +22,8 @@ import { CONTENT_SECURITY_POLICY, webUiRoutes } from './web-ui.js';
 const PROTECTED_PREFIXES = ['/apps', '/apps/*', '/deployments/*', '/templates', '/change-requests', '/change-requests/*', '/ops/*', '/admin/*', '/system'];
 
 /**
- * The HTTP API of API.md as one hono app, built from its dependencies.
+ * The HTTP API of API.md as one hono app, over services already built
+ * (src/compose.ts builds them; routes only translate HTTP to calls).
  * Middleware order matters: the request id and log first, then headers,
  * CORS, the body limit and the audit trail; errors become responses only in
  * {@link handleError}.
@@ -34,13 +31,13 @@ const PROTECTED_PREFIXES = ['/apps', '/apps/*', '/deployments/*', '/templates', 
 export function createApp(deps: HttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const docs = new RouteRegistry();
-  const apps = createAppService(deps);
-  const deploys = createDeployService(deps, apps);
-  const ops = createOpsService(deps);
-  const admin = createAdminService(deps);
+  const { apps, deploys, ops, admin } = deps.services;
 
   app.onError(handleError);
-  app.notFound(() => {
+  // A path that exists under another method is a 405 naming the methods it has (RFC 9110), not a 404.
+  app.notFound((c) => {
+    const allow = docs.allowedMethods(c.req.path);
+    if (allow.length > 0) throw new MethodNotAllowedError(allow);
     throw new NotFoundError('no such route');
   });
   app.use('*', requestContext(deps.logger, deps.metrics));
@@ -75,7 +72,7 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.route('/', authRoutes(deps, docs));
   api.route('/', webhookRoutes(deps, docs));
-  const openapiPath = docs.add({ method: 'get', path: '/openapi.json', tag: 'meta', summary: 'This document' });
+  const openapiPath = docs.add({ method: 'get', path: '/openapi.json', tag: 'meta', summary: 'This document', response: openapiResponse });
   api.get(openapiPath, (c) => c.json(docs.document({ title: 'Berth API', version: '1', serverUrl: deps.http.publicUrl })));
 
   // Named prefixes rather than a catch-all, so that /auth/* and /webhooks/* stay open.
@@ -84,8 +81,8 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
   api.route('/', deploymentRoutes(deps, docs, deploys));
   api.route('/', opsAdminRoutes(deps, docs, ops, admin));
   api.route('/', systemRoutes(docs, deps.systemWarnings));
-  api.route('/', runtimeRoutes(docs, createRuntimeService(deps), deps.sse));
-  api.route('/', releaseRoutes(deps, docs));
+  api.route('/', runtimeRoutes(docs, deps.services.runtime, deps.sse));
+  api.route('/', releaseRoutes(deps.services, docs));
   app.route('/api/v1', api);
   app.route('/', webUiRoutes(deps.webDir));
   return app;

@@ -1,16 +1,29 @@
 import type { Logger } from 'pino';
-import type { ServiceDeps } from '../apps/deps.js';
-import type { AuthPort } from '../apps/ports.js';
+import type { Services } from '../services/index.js';
+import type { AuthPort } from '../ports/services.js';
+import type { Store } from '../ports/store.js';
 import type { SystemWarning } from '../gitops/system-warnings.js';
 import type { Metrics } from './metrics.js';
 import type { RateLimits } from './rate-limit.js';
 
-/** What {@link createApp} is built from: ports and services, no globals. */
-export interface HttpDeps extends ServiceDeps {
+/**
+ * What {@link createApp} is built from: services already built (by
+ * src/compose.ts) and the few ports the HTTP layer itself uses. Each router
+ * takes a Pick of this, so its signature says what it touches.
+ */
+export interface HttpDeps {
+  readonly services: Services;
+  /** The HTTP layer's own uses: the readiness ping, the audit trail, `/me`, webhook records. */
+  readonly store: Pick<Store, 'ping' | 'audit' | 'users'>;
   readonly auth: AuthPort;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly rateLimits: RateLimits;
+  readonly now: () => Date;
+  /** False in embedded mode: nothing reconciles, so `committed` is as far as a deployment gets. */
+  readonly clusterConfigured: boolean;
+  /** What runs the committed apps; with one, deployments go on past `committed` to ready or failed. */
+  readonly runtimeKind?: 'local' | 'kubernetes' | 'none';
   readonly http: {
     readonly corsOrigins: readonly string[];
     readonly bodyLimitBytes: number;

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { BerthError, RateLimitError, type ErrorCode } from '../errors.js';
+import { BerthError, InputError, InternalError, MethodNotAllowedError, RateLimitError, TooLargeError, UnauthorizedError, type ErrorCode } from '../errors.js';
 import type { AppEnv } from './env.js';
 
 /** API.md's error body. */
@@ -9,24 +9,31 @@ export interface ErrorBody {
   readonly error: { readonly code: string; readonly message: string; readonly details?: unknown };
 }
 
-const STATUS: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
+/** THE table: every error code and its HTTP status (test/http/error-mapping.test.ts checks it code by code). */
+export const STATUS: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   invalid_input: 400,
   invalid_name: 400,
   invalid_path: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   revert_conflict: 409,
-  too_large: 413,
   payload_too_large: 413,
   invalid_code: 422,
   rate_limited: 429,
+  // A rendered manifest that fails its own schema, or a repository Berth cannot read, is Berth's fault, not the caller's.
+  invalid_manifest: 500,
+  repository_invalid: 500,
+  internal: 500,
+  // The Git host refused Berth (credentials, no repository, a hook): an upstream answer a retry does not change.
+  remote_rejected: 502,
   git_unavailable: 503,
+  ref_locked: 503,
+  store_busy: 503,
   retry_exhausted: 503,
   unavailable: 503,
-  // A rendered manifest that fails its own schema is Berth's bug, not the caller's.
-  invalid_manifest: 500,
 };
 
 /** HTTP status of a typed error. */
@@ -40,18 +47,29 @@ export function statusOf(error: BerthError): ContentfulStatusCode {
  * (the log line, keyed by request id, has the stack).
  */
 export function handleError(err: Error, c: Context<AppEnv>): Response {
-  if (err instanceof BerthError) {
-    const status = statusOf(err);
-    if (err instanceof RateLimitError) c.header('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterSeconds))));
-    if (status >= 500) c.get('logger')?.error({ err: { code: err.code, message: err.message } }, 'request failed');
-    const body: ErrorBody = { error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } };
-    return c.json(body, status);
+  const error = err instanceof BerthError ? err : fromHono(err);
+  if (!error) {
+    c.get('logger')?.error({ err }, 'unhandled error');
+    return respond(c, new InternalError('internal error', { requestId: c.get('requestId') }));
   }
-  if (err instanceof HTTPException) {
-    const status = err.status;
-    const code = status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : status < 500 ? 'invalid_input' : 'internal';
-    return c.json({ error: { code, message: err.message || 'bad request' } } satisfies ErrorBody, status as ContentfulStatusCode);
-  }
-  c.get('logger')?.error({ err }, 'unhandled error');
-  return c.json({ error: { code: 'internal', message: 'internal error', details: { requestId: c.get('requestId') } } } satisfies ErrorBody, 500);
+  return respond(c, error);
+}
+
+function respond(c: Context<AppEnv>, err: BerthError): Response {
+  const status = statusOf(err);
+  if (err instanceof RateLimitError) c.header('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterSeconds))));
+  if (err instanceof MethodNotAllowedError) c.header('Allow', err.allow.join(', '));
+  if (status >= 500 && !(err instanceof InternalError)) c.get('logger')?.error({ err: { code: err.code, message: err.message } }, 'request failed');
+  const body: ErrorBody = { error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } };
+  return c.json(body, status);
+}
+
+/** hono's own HTTPExceptions (its body parser, its middleware) as the typed error of the same meaning. */
+function fromHono(err: Error): BerthError | undefined {
+  if (!(err instanceof HTTPException)) return undefined;
+  const message = err.message || 'bad request';
+  if (err.status === 413) return new TooLargeError(message);
+  if (err.status === 401) return new UnauthorizedError(message);
+  if (err.status < 500) return new InputError(message);
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { JobStore } from '../store/port.js';
+import type { JobStore } from '../ports/store.js';
 
 /** The service's Prometheus metrics, in their own registry (no globals, so tests can build many apps). */
 export interface Metrics {

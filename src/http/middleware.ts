@@ -3,9 +3,9 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { Logger } from 'pino';
-import type { AuthPort } from '../apps/ports.js';
-import { bearerToken } from '../auth/middleware.js';
-import type { AuditStore } from '../store/port.js';
+import type { AuthPort } from '../ports/services.js';
+import { bearerAuth } from '../auth/middleware.js';
+import type { AuditStore } from '../ports/store.js';
 import type { AppEnv } from './env.js';
 import type { Metrics } from './metrics.js';
 
@@ -37,12 +37,9 @@ export function requestContext(logger: Logger, metrics: Metrics): MiddlewareHand
   };
 }
 
-/** The bearer token's principal, or 401. Verification (alg, iss, aud, exp) is the auth service's. */
+/** The bearer token's principal, or 401: auth's bearerAuth (tested there). Verification (alg, iss, aud, exp) is the auth service's. */
 export function requireUser(auth: Pick<AuthPort, 'authenticate'>): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    c.set('principal', await auth.authenticate(bearerToken(c.req.header('Authorization'))));
-    await next();
-  };
+  return bearerAuth<AppEnv>(auth);
 }
 
 /** The client address; X-Forwarded-For only when a trusted proxy sets it. */

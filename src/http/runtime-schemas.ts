@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { APP_REQUEST_MAX_BYTES } from '../apps/app-request.js';
+import { APP_REQUEST_MAX_BYTES } from '../services/app-request.js';
 
 /** The runtime part of GET /apps/:tenant/:app/status (and of each app in GET /apps). */
 export const runtimeViewSchema = z.object({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { codePathProblem } from '../domain/code-paths.js';
-import { nameProblem } from '../domain/names.js';
+import { CODE_EXTENSIONS, codePathProblem, MAX_PATH_LENGTH } from '../domain/code-paths.js';
+import { MAX_NAME_LENGTH, nameProblem } from '../domain/names.js';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/passwords.js';
 import { DEPLOYMENT_STATUSES, ROLES } from '../store/types.js';
 import { starterGalleryFields } from './starter-schema.js';
 import { runtimeViewSchema } from './runtime-schemas.js';
@@ -10,6 +11,16 @@ import { runtimeViewSchema } from './runtime-schemas.js';
  * and the OpenAPI document is generated from them.
  */
 
+/*
+ * Refinements have no JSON Schema of their own: where a rule can be said as a
+ * pattern, `.meta` puts it in the OpenAPI document beside the check, so the
+ * document refuses what the server refuses (test/http/openapi-contract.test.ts
+ * holds the two together).
+ */
+
+/** domain/names.ts's rule: a DNS-1123 label of at most 30 characters without `--`. */
+export const NAME_PATTERN = '^(?!.*--)[a-z0-9]([a-z0-9-]*[a-z0-9])?$';
+
 const dnsLabel = (kind: string) =>
   z
     .string()
@@ -17,7 +28,8 @@ const dnsLabel = (kind: string) =>
     .superRefine((value, ctx) => {
       const problem = nameProblem(value);
       if (problem) ctx.addIssue({ code: 'custom', message: `${kind} name ${problem}` });
-    });
+    })
+    .meta({ pattern: NAME_PATTERN, minLength: 1, maxLength: MAX_NAME_LENGTH, description: `a DNS label: lower-case letters, digits and single hyphens, at most ${MAX_NAME_LENGTH}` });
 
 export const tenantName = dnsLabel('tenant');
 export const appName = dnsLabel('app');
@@ -25,10 +37,16 @@ export const appParams = z.object({ tenant: tenantName, app: appName });
 export const idParams = z.object({ id: z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/) });
 export const commitSha = z.string().regex(/^[0-9a-f]{40}$/, 'must be a full 40-character commit id');
 
-const codePath = z.string().superRefine((value, ctx) => {
-  const problem = codePathProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: `file path ${problem}` });
-});
+/** domain/code-paths.ts's rule: up to 8 levels of lower-case segments, a file name with a known extension. */
+export const CODE_PATH_PATTERN = `^([a-z0-9_-]+/){0,7}[a-z0-9_-]+\\.(${CODE_EXTENSIONS.join('|')})$`;
+
+const codePath = z
+  .string()
+  .superRefine((value, ctx) => {
+    const problem = codePathProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: `file path ${problem}` });
+  })
+  .meta({ pattern: CODE_PATH_PATTERN, maxLength: MAX_PATH_LENGTH, description: 'a relative file path: lower-case folders, a name ending in a known extension' });
 
 /** Caps here are transport sanity; the per-file and total limits are reported as code problems. */
 export const filesSchema = z.record(codePath, z.string().max(200_000)).refine((files) => Object.keys(files).length <= 200, 'too many files');
@@ -42,7 +60,12 @@ export const envValueSchema = z.union([
 export const envSchema = z.record(envName, envValueSchema).refine((env) => Object.keys(env).length <= 64, 'at most 64 env vars per app');
 
 export const credentialsSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
-export const signupSchema = credentialsSchema.extend({ email: z.email().max(254) });
+export const signupSchema = credentialsSchema.extend({
+  // The account name is the tenant's name: the same rule as app names.
+  username: credentialsSchema.shape.username.meta({ pattern: NAME_PATTERN, maxLength: MAX_NAME_LENGTH, description: 'becomes your tenant name: a DNS label' }),
+  password: credentialsSchema.shape.password.meta({ minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_LENGTH, description: 'not a common password, not containing the username' }),
+  email: z.email().max(254),
+});
 
 export const userSchema = z.object({ id: z.string(), username: z.string(), email: z.string(), roles: z.array(z.enum(ROLES)) });
 export const sessionResponse = z.object({ user: userSchema, accessToken: z.string() });
@@ -106,8 +129,16 @@ export const releasesResponse = z.object({
 export const statusResponse = z.object({
   git: z.object({ commit: z.string().nullable() }),
   runtime: runtimeViewSchema,
-  cluster: z.object({ configured: z.boolean(), ready: z.boolean().optional(), revision: z.string().optional(), replicas: z.number().optional(), message: z.string().optional() }),
-  database: z.object({ attached: z.boolean(), message: z.string().optional() }),
+  cluster: z.object({
+    configured: z.boolean(),
+    ready: z.boolean().optional(),
+    revision: z.string().optional(),
+    replicas: z.number().optional(),
+    message: z.string().optional(),
+    /** When Flux last reported on the app. */
+    at: z.string().optional(),
+  }),
+  database: z.object({ attached: z.boolean(), name: z.string().optional(), message: z.string().optional() }),
 });
 
 export const templatesResponse = z.object({
@@ -127,3 +158,21 @@ export const usernameParams = z.object({ username: z.string().min(1).max(64) });
 export const tenantParams = z.object({ tenant: tenantName });
 export const policySchema = z.object({ mode: z.enum(['auto', 'review']) });
 export const changeRequestQuery = z.object({ state: z.enum(['open', 'merged', 'rejected', 'all']).default('open') });
+
+/* Responses of the routes that had none documented. */
+export const okResponse = z.object({ ok: z.literal(true) });
+export const jwksResponse = z.object({ keys: z.array(z.object({ kty: z.string(), kid: z.string(), alg: z.string().optional(), use: z.string().optional() }).catchall(z.unknown())) });
+export const openapiResponse = z.object({ openapi: z.string(), info: z.object({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) }).catchall(z.unknown());
+export const metricsResponse = z.string().meta({ description: 'Prometheus text exposition format' });
+export const eventStreamResponse = z.string().meta({ description: 'text/event-stream: `stage` events with {stage, at, detail?}, then one `end` event with {deployment}' });
+export const accessTokenResponse = z.object({ accessToken: z.string() });
+export const githubWebhookResponse = z.object({ received: z.literal(true), event: z.string() });
+export const fluxWebhookResponse = z.object({ received: z.literal(true), deploymentsMoved: z.number().int() });
+export const changeRequestsResponse = z.object({ changeRequests: z.array(z.object({ id: z.string() }).catchall(z.unknown())) });
+export const commitsResponse = z.object({
+  commits: z.array(z.object({ sha: z.string(), subject: z.string(), author: z.string(), at: z.string(), trailers: z.record(z.string(), z.array(z.string())) })),
+});
+export const operationResponse = z.object({ status: z.enum(['committed', 'duplicate', 'unchanged', 'planned']), commit: z.string().nullable() });
+export const cleanupResponse = z.object({ apps: z.array(z.object({ app: z.string(), action: z.enum(['sleep', 'delete']) })), dryRun: z.boolean(), commit: z.string().optional() });
+export const policyResponse = z.object({ policy: z.object({ tenant: z.string(), mode: z.enum(['auto', 'review']) }) });
+export const modulesResponse = z.object({ modules: z.array(z.string()) });

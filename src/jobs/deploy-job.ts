@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ConflictError, NotFoundError, TransientError } from '../errors.js';
+import { ConflictError, NotFoundError, RetryExhaustedError } from '../errors.js';
 import type { GitOps } from '../gitops/gitops.js';
 import type { OperationResult } from '../gitops/operation.js';
-import type { Store } from '../store/port.js';
+import type { Store } from '../ports/store.js';
 import type { DeploymentStatus, Job, TimelineEntry } from '../store/types.js';
 import { parseDeployJobPayload, type DeployJobPayload } from './deploy-payload.js';
 import type { JobContext, JobHandler } from './runner.js';
@@ -95,8 +95,8 @@ function commit(gitops: DeployHandlerDeps['gitops'], request: DeployJobPayload):
 
 /** Turns GitOps errors into what the person who deployed can do about them. */
 function inUserTerms(error: unknown, request: DeployJobPayload): unknown {
+  // Losing the compare-and-swap race too often is contention, not a real conflict: retriable, the runner tries again later.
+  if (error instanceof RetryExhaustedError) return new RetryExhaustedError(`the apps repository was too busy to take the ${request.kind}: ${error.message}`);
   if (!(error instanceof ConflictError)) return error;
-  // Losing the compare-and-swap race too often is contention, not a real conflict: try again later.
-  if (error.code === 'retry_exhausted') return new TransientError(`the apps repository was too busy to take the ${request.kind}: ${error.message}`);
   return new ConflictError(`${request.kind} conflicts with a newer change to ${request.tenant}/${request.app}: reload and deploy again`, error.details);
 }

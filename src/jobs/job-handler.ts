@@ -9,7 +9,7 @@ export interface JobContext {
 }
 
 /**
- * Does one kind of job. `run` throws a TransientError (or an error marked
+ * Does one kind of job. `run` throws a retriable BerthError (or an error marked
  * transient) for a failure a retry may fix, anything else for a permanent
  * one. The hooks record the runner's verdict where people look (a
  * deployment's timeline); they are not called for a job this worker lost.

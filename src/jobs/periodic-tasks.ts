@@ -4,7 +4,7 @@ import type { CleanupResult, GitOps } from '../gitops/gitops.js';
 import type { Actor } from '../gitops/operation.js';
 import { DEFAULT_CLEANUP_POLICY, type CleanupPolicy } from '../gitops/operations/cleanup.js';
 import type { OutdatedApp } from '../gitops/operations/upgrade.js';
-import type { Store } from '../store/port.js';
+import type { Store } from '../ports/store.js';
 import type { PeriodicTask } from './periodic.js';
 import type { JobLogger } from './runner.js';
 

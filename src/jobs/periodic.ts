@@ -1,4 +1,4 @@
-import type { LeaseStore } from '../store/port.js';
+import type { LeaseStore } from '../ports/store.js';
 import { describeFailure } from './retry-policy.js';
 import type { JobLogger } from './runner.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../store/port.js';
+import type { Store } from '../ports/store.js';
 import type { Deployment, Job } from '../store/types.js';
 import { parseDeployJobPayload, type DeployJobRequest } from './deploy-payload.js';
 

@@ -1,4 +1,5 @@
-import { BerthError, TransientError, UnavailableError } from '../errors.js';
+import { fullJitterMs } from '../backoff.js';
+import { BerthError } from '../errors.js';
 
 /** Exponential backoff bounds for retried jobs. */
 export interface BackoffOptions {
@@ -8,7 +9,7 @@ export interface BackoffOptions {
 
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1_000, maxMs: 5 * 60_000 };
 
-/** A handler may mark any error retryable with `transient: true` instead of throwing a TransientError. */
+/** A handler may mark any error retryable with `transient: true` (for errors that are not a BerthError). */
 interface TransientMark {
   readonly transient: true;
 }
@@ -19,11 +20,11 @@ function hasTransientMark(error: object): error is TransientMark {
 
 /** True when a retry may succeed where this attempt failed. */
 export function isTransient(error: unknown): boolean {
-  if (error instanceof TransientError || error instanceof UnavailableError) return true;
+  if (error instanceof BerthError && error.retriable) return true;
   return typeof error === 'object' && error !== null && hasTransientMark(error);
 }
 
-/** Marks an error retryable for the job runner (for errors from code that does not throw TransientError). */
+/** Marks an error retryable for the job runner (for errors from code that throws no BerthError). */
 export function markTransient<E extends Error>(error: E): E & TransientMark {
   return Object.assign(error, { transient: true as const });
 }
@@ -34,8 +35,7 @@ export function markTransient<E extends Error>(error: E): E & TransientMark {
  * back in the same instant. `attempt` counts from 1.
  */
 export function retryDelayMs(attempt: number, backoff: BackoffOptions, random: () => number = Math.random): number {
-  const ceiling = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.floor(random() * ceiling);
+  return fullJitterMs(attempt - 1, backoff.baseMs, backoff.maxMs, random);
 }
 
 /**

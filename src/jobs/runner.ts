@@ -1,4 +1,4 @@
-import type { JobStore } from '../store/port.js';
+import type { JobStore } from '../ports/store.js';
 import type { Job } from '../store/types.js';
 import type { JobHandler, JobLogger, JobMetrics, JobOutcome } from './job-handler.js';
 import { DEFAULT_BACKOFF, describeFailure, isTransient, retryDelayMs, type BackoffOptions } from './retry-policy.js';

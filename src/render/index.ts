@@ -1,18 +1,17 @@
 /**
  * src/render: app specs and cluster settings in, repo path → text out. Pure
- * and deterministic; the one I/O is {@link loadTemplates}, called once.
+ * and deterministic. Templates are an input: src/adapters/templates reads them once.
  */
 export { TEMPLATE_VERSION } from './templates.js';
 export {
   APP_TEMPLATE_NAMES,
   INDEX_TEMPLATE_NAMES,
   compileTemplate,
-  defaultTemplates,
-  defaultTemplatesDir,
-  loadTemplates,
+  compileTemplates,
   type AppTemplateName,
   type IndexTemplateName,
   type RenderTemplate,
+  type TemplateSources,
   type Templates,
 } from './templates.js';
 export { renderApp } from './render-app.js';

@@ -7,7 +7,7 @@ import { checkRendered } from './manifest-check.js';
 import { fluxKustomizationSchema, indexKustomizationSchema, tenantNamespaceSchema } from './schemas-repo.js';
 import { parseRenderSettings } from './settings-schema.js';
 import type { RenderSettings } from './settings.js';
-import { defaultTemplates, type Templates } from './templates.js';
+import type { Templates } from './templates.js';
 
 /*
  * Index files are derived from lists (which groups, tenants and apps exist),
@@ -37,7 +37,7 @@ function assertGroup(group: string): string {
  * sorted. Pass only non-empty groups; with none it is `resources: []`, which
  * still builds (to nothing).
  */
-export function renderRoot(groups: Iterable<string>, templates: Templates = defaultTemplates()): Map<string, string> {
+export function renderRoot(groups: Iterable<string>, templates: Templates): Map<string, string> {
   const files = sortedUnique([...groups].map(assertGroup)).map(groupFile);
   const text = templates.index['root-kustomization']({ groups: files });
   checkRendered(ROOT_KUSTOMIZATION, text, indexKustomizationSchema);
@@ -53,7 +53,7 @@ export function renderGroup(
   group: string,
   tenants: Iterable<string>,
   settings: RenderSettings,
-  templates: Templates = defaultTemplates(),
+  templates: Templates,
 ): Map<string, string> {
   assertGroup(group);
   const checked = parseRenderSettings(settings);
@@ -89,7 +89,7 @@ export function renderTenant(
   tenant: string,
   apps: Iterable<string>,
   settings: RenderSettings,
-  templates: Templates = defaultTemplates(),
+  templates: Templates,
 ): Map<string, string> {
   assertName('tenant', tenant);
   const checked = parseRenderSettings(settings);

@@ -1,6 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { ManifestError } from '../errors.js';
 import { assertSafeTemplate, guardedCompileOptions } from './template-guard.js';
@@ -17,15 +15,7 @@ import { formatYamlBool, formatYamlInt, quoteYamlString } from './yaml-scalar.js
 export const TEMPLATE_VERSION = 1;
 
 /** Templates of one app's files, in templates/app/<name>.yaml.hbs. */
-export const APP_TEMPLATE_NAMES = [
-  'kustomization',
-  'deployment',
-  'service',
-  'ingressroute',
-  'networkpolicy',
-  'berth',
-  'flux-kustomization',
-] as const;
+export const APP_TEMPLATE_NAMES = ['kustomization', 'deployment', 'service', 'ingressroute', 'networkpolicy', 'berth', 'flux-kustomization'] as const;
 /** Templates of the index files derived from the set of apps, in templates/index/<name>.yaml.hbs. */
 export const INDEX_TEMPLATE_NAMES = [
   'root-kustomization',
@@ -43,7 +33,7 @@ export type IndexTemplateName = (typeof INDEX_TEMPLATE_NAMES)[number];
 /** A compiled template: a view model in, YAML text out. */
 export type RenderTemplate = (view: object) => string;
 
-/** Every template the renderer needs, compiled and checked. Obtain with {@link loadTemplates}. */
+/** Every template the renderer needs, compiled and checked: from {@link compileTemplates} (src/adapters/templates reads them from disk). */
 export interface Templates {
   /** Folder they were read from (diagnostics only). */
   readonly dir: string;
@@ -80,47 +70,39 @@ export function compileTemplate(name: string, source: string): RenderTemplate {
   return (view: object) => compiled(view);
 }
 
-function loadSet<N extends string>(dir: string, names: readonly N[]): Record<N, RenderTemplate> {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir).filter((file) => file.endsWith(SUFFIX));
-  } catch (error) {
-    throw new ManifestError(`cannot read templates in ${dir}: ${(error as Error).message}`, { dir });
-  }
+/** Template sources by file name (`deployment.yaml.hbs`), as read from the `app/` and `index/` folders of `dir`. */
+export interface TemplateSources {
+  /** Folder they were read from: the prefix of every name in messages. */
+  readonly dir: string;
+  readonly app: ReadonlyMap<string, string>;
+  readonly index: ReadonlyMap<string, string>;
+}
+
+/**
+ * Checks and compiles a full template set. Throws ManifestError when a
+ * template is missing, unknown, malformed, or emits a value without quoting it.
+ */
+export function compileTemplates(sources: TemplateSources): Templates {
+  return {
+    dir: sources.dir,
+    app: compileSet(join(sources.dir, 'app'), APP_TEMPLATE_NAMES, sources.app),
+    index: compileSet(join(sources.dir, 'index'), INDEX_TEMPLATE_NAMES, sources.index),
+  };
+}
+
+/** Whether a file in a template folder is a template (the others are ignored). */
+export const isTemplateFile = (file: string): boolean => file.endsWith(SUFFIX);
+
+function compileSet<N extends string>(dir: string, names: readonly N[], files: ReadonlyMap<string, string>): Record<N, RenderTemplate> {
+  const entries = [...files.keys()].filter(isTemplateFile);
   const unknown = entries.filter((file) => !(names as readonly string[]).includes(file.slice(0, -SUFFIX.length)));
   if (unknown.length > 0) throw new ManifestError(`unknown templates in ${dir}: ${unknown.join(', ')}`, { dir });
   const out = {} as Record<N, RenderTemplate>;
   for (const name of names) {
     const file = join(dir, `${name}${SUFFIX}`);
-    if (!entries.includes(`${name}${SUFFIX}`)) throw new ManifestError(`missing template ${file}`, { dir });
-    out[name] = compileTemplate(file, readFileSync(file, 'utf8'));
+    const source = files.get(`${name}${SUFFIX}`);
+    if (source === undefined) throw new ManifestError(`missing template ${file}`, { dir });
+    out[name] = compileTemplate(file, source);
   }
   return out;
-}
-
-/**
- * Reads and compiles every template under `dir` (its `app/` and `index/`
- * folders). The only I/O of src/render: call it once at startup and pass the
- * result to the render functions. Throws ManifestError when a template is
- * missing, unknown, malformed, or emits a value without quoting it.
- */
-export function loadTemplates(dir: string = defaultTemplatesDir()): Templates {
-  return { dir, app: loadSet(join(dir, 'app'), APP_TEMPLATE_NAMES), index: loadSet(join(dir, 'index'), INDEX_TEMPLATE_NAMES) };
-}
-
-/**
- * The package's own `templates/` folder. Resolved from this module, which sits
- * two levels below the package root both as src/render/*.ts and as
- * dist/render/*.js.
- */
-export function defaultTemplatesDir(): string {
-  return fileURLToPath(new URL('../../templates/', import.meta.url));
-}
-
-let cachedDefault: Templates | undefined;
-
-/** The package's templates, loaded on first use and kept: for callers that have no Templates to pass. */
-export function defaultTemplates(): Templates {
-  cachedDefault ??= loadTemplates(defaultTemplatesDir());
-  return cachedDefault;
 }

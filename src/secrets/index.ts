@@ -20,10 +20,4 @@ export {
   type AppSecretInput,
   type SecretManifestInput,
 } from './sops.js';
-export {
-  createTenantDatabaseProvisioner,
-  tenantDatabaseName,
-  tenantDatabaseUser,
-  type TenantDatabaseOptions,
-  type TenantDatabaseProvisioner,
-} from './tenant-database.js';
+// The per-tenant MongoDB provisioner is an adapter: src/adapters/tenant-db.

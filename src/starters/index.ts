@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CODE_LIMITS } from '../validate/prechecks.js';
 
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -49,8 +50,8 @@ export interface Starter {
 
 const STARTER_FILE = 'starter.yaml';
 /** Same bounds the app rules put on a deploy, so every starter is deployable as is. */
-const MAX_FILES = 50;
-const MAX_FILE_BYTES = 100 * 1024;
+const MAX_FILES = CODE_LIMITS.maxFiles;
+const MAX_FILE_BYTES = CODE_LIMITS.maxFileBytes;
 
 const oneLine = (max: number) => z.string().min(1).max(max).regex(/^[^\n\r]*$/, 'must be one line');
 const envVariable = z

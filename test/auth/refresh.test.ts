@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRefreshToken, hashRefreshToken, revokeRefreshToken, rotateRefreshToken } from '../../src/auth/refresh.js';
 import { UnauthorizedError } from '../../src/errors.js';
-import type { Store } from '../../src/store/port.js';
+import type { Store } from '../../src/ports/store.js';
 import { openTestStore } from './support/stores.js';
 
 const t0 = new Date('2030-01-01T00:00:00Z');

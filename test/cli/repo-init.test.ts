@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { initAppsRepo } from '../../src/adapters/git/init-repo.js';
 import type { CliIo } from '../../src/cli/command.js';
 import { main } from '../../src/cli/main.js';
-import { appsRepoSkeletonDir, packageRoot } from '../../src/cli/package-root.js';
+import { appsRepoSkeletonDir, packageRoot } from '../../src/package-paths.js';
 import { toolOrSkip } from '../support/tools.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;

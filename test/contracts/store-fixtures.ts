@@ -1,6 +1,6 @@
 /** Builders for the store contract suite: fixed clock, unique ids, valid records. */
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../../src/store/port.js';
+import type { Store } from '../../src/ports/store.js';
 import type { AppRecord, Deployment, Job, RefreshToken, Role, User } from '../../src/store/types.js';
 
 /** What an adapter's test hands the suite: a fresh, empty store and a way to reach the same data again. */

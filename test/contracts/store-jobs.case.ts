@@ -1,6 +1,6 @@
 /** Contract cases: the durable job queue. */
 import { expect, it } from 'vitest';
-import type { Store } from '../../src/store/port.js';
+import type { Store } from '../../src/ports/store.js';
 import { at, concurrently, newJob } from './store-fixtures.js';
 import type { StoreFixture } from './store-fixtures.js';
 

@@ -1,6 +1,6 @@
 /** Contract cases: leases, audit events, settings and liveness. */
 import { expect, it } from 'vitest';
-import type { Store } from '../../src/store/port.js';
+import type { Store } from '../../src/ports/store.js';
 import { at, concurrently } from './store-fixtures.js';
 import type { StoreFixture } from './store-fixtures.js';
 

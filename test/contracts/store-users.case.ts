@@ -1,7 +1,7 @@
 /** Contract cases: users and refresh tokens. */
 import { expect, it } from 'vitest';
 import { ConflictError } from '../../src/errors.js';
-import type { Store } from '../../src/store/port.js';
+import type { Store } from '../../src/ports/store.js';
 import { at, concurrently, newToken, newUser } from './store-fixtures.js';
 import type { StoreFixture } from './store-fixtures.js';
 

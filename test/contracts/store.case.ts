@@ -5,7 +5,7 @@
  * data, as replicas would.
  */
 import { afterEach, beforeEach, describe } from 'vitest';
-import type { Store } from '../../src/store/port.js';
+import type { Store } from '../../src/ports/store.js';
 import { appCases } from './store-apps.case.js';
 import type { OpenStoreFixture, StoreFixture } from './store-fixtures.js';
 import { jobCases } from './store-jobs.case.js';

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '../support/free-port.js';
+import { openApiChecker } from '../support/openapi-check.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -48,8 +49,15 @@ export async function startServer(dataDir: string, env: Record<string, string> =
   return { url, child, output: () => output, exited };
 }
 
-/** A small API client for the tests: JSON in and out, a timeout on every call. */
+/** A small API client for the tests: JSON in and out, a timeout on every call, every response checked against the served OpenAPI document. */
 export function client(url: string) {
+  let contract: Promise<ReturnType<typeof openApiChecker>> | undefined;
+  async function checkContract(method: string, path: string, res: Response, text: string): Promise<void> {
+    contract ??= fetch(`${url}/api/v1/openapi.json`, { signal: AbortSignal.timeout(30_000) }).then(async (r) => openApiChecker(await r.json()));
+    const problems = (await contract).check({ method, path, status: res.status, contentType: res.headers.get('Content-Type'), text });
+    if (problems.length > 0) throw new Error(`response does not match the OpenAPI document:\n${problems.join('\n')}`);
+  }
+
   async function call(method: string, path: string, init: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
     const res = await fetch(`${url}${path}`, {
       method,
@@ -62,6 +70,7 @@ export function client(url: string) {
       signal: AbortSignal.timeout(30_000),
     });
     const text = await res.text();
+    await checkContract(method, path, res, text);
     // Tests read response fields freely; the shapes are asserted, not assumed.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as Record<string, any> };
@@ -78,6 +87,7 @@ export function client(url: string) {
       const res = await fetch(`${url}/api/v1/deployments/${id}/events`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(60_000) });
       if (!res.ok) throw new Error(`events ${id}: ${res.status}`);
       const text = await res.text();
+      await checkContract('GET', `/api/v1/deployments/${id}/events`, res, text);
       const blocks = text.split('\n\n').filter((b) => b.includes('event:'));
       const events = blocks.map((b) => ({ event: /event: ?(.*)/.exec(b)?.[1], data: JSON.parse(/data: ?(.*)/.exec(b)?.[1] ?? 'null') as Record<string, unknown> }));
       const end = events.find((e) => e.event === 'end')?.data.deployment as { status: string; commit?: string } | undefined;

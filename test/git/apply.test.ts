@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalGit } from '../../src/adapters/git/index.js';
 import type { LocalGit } from '../../src/adapters/git/index.js';
 import { ConflictError, InputError, NotFoundError } from '../../src/errors.js';
-import type { FileChange } from '../../src/gitops/git-port.js';
+import type { FileChange } from '../../src/ports/git.js';
 import { ALICE, BERTH, changeRequest, gitIn, initBare, seedCommit, tempDir } from '../support/git-fixtures.js';
 import type { TempDir } from '../support/git-fixtures.js';
 import { toolOrSkip } from '../support/tools.js';

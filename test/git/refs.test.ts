@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalGit, RefLockedError } from '../../src/adapters/git/index.js';
 import type { LocalGit } from '../../src/adapters/git/index.js';
-import { ConflictError, InputError, TransientError } from '../../src/errors.js';
+import { ConflictError, InputError, GitUnavailableError } from '../../src/errors.js';
 import { BERTH, changeRequest, commitOf, gitIn, initBare, seedCommit, tempDir } from '../support/git-fixtures.js';
 import type { TempDir } from '../support/git-fixtures.js';
 import { toolOrSkip } from '../support/tools.js';
@@ -76,7 +76,7 @@ describe.skipIf(!toolOrSkip('git'))('git adapter: refs, locks and packed reposit
     const head = gitIn(gitdir, 'rev-parse', 'main');
     const failed = impatient.apply(changeRequest({ requestId: 'r-3', changes: [{ path: 'c.txt', content: 'c' }] }));
     await expect(failed).rejects.toBeInstanceOf(RefLockedError);
-    await expect(failed).rejects.toBeInstanceOf(TransientError);
+    await expect(failed).rejects.toBeInstanceOf(GitUnavailableError);
     expect(existsSync(lock)).toBe(true);
     expect(gitIn(gitdir, 'rev-parse', 'main')).toBe(head);
     rmSync(lock);

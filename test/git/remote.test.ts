@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpClient, createLocalGit, RemoteRejectedError } from '../../src/adapters/git/index.js';
 import type { LocalGit, LocalGitOptions } from '../../src/adapters/git/index.js';
-import { ConflictError, TransientError } from '../../src/errors.js';
+import { ConflictError, GitUnavailableError } from '../../src/errors.js';
 import { BERTH, changeRequest, commitOf, gitEnv, gitIn, initBare, runGit, seedCommit, tempDir } from '../support/git-fixtures.js';
 import type { TempDir } from '../support/git-fixtures.js';
 import { startGitHttpServer, startSilentServer } from '../support/git-http-server.js';
@@ -216,20 +216,20 @@ describe.skipIf(!toolOrSkip('git'))('git adapter: a remote that never answers', 
     dir.remove();
   });
 
-  it('times out every HTTP request with a TransientError', async () => {
+  it('times out every HTTP request with a GitUnavailableError', async () => {
     const client = createHttpClient(200);
     const started = performance.now();
-    await expect(client.request({ url: `${silent.url}/apps.git/info/refs?service=git-upload-pack` })).rejects.toBeInstanceOf(TransientError);
+    await expect(client.request({ url: `${silent.url}/apps.git/info/refs?service=git-upload-pack` })).rejects.toBeInstanceOf(GitUnavailableError);
     expect(performance.now() - started).toBeLessThan(2_000);
     client.close();
   });
 
-  it('rejects an apply with a TransientError within the timeout, and writes nothing', async () => {
+  it('rejects an apply with a GitUnavailableError within the timeout, and writes nothing', async () => {
     const gitdir = initBare(dir.path);
     const adapter = createLocalGit({ gitdir, committer: BERTH, remote: { url: `${silent.url}/apps.git`, timeoutMs: 300, maxAttempts: 2 }, backoffMaxMs: 20 });
     const started = performance.now();
     const failure = await adapter.apply(changeRequest({ requestId: 'r-1', changes: [{ path: 'a', content: 'a' }] })).catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(TransientError);
+    expect(failure).toBeInstanceOf(GitUnavailableError);
     expect(performance.now() - started).toBeLessThan(3_000);
     expect(await adapter.head('main')).toBeUndefined();
     await adapter.close();

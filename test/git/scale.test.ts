@@ -32,21 +32,22 @@ describe.skipIf(!toolOrSkip('git'))(`git adapter on a packed repository of ${APP
     dir.remove();
   });
 
-  it('commits one app change in milliseconds, touching only that app', async () => {
-    const timings: number[] = [];
+  // How long a commit takes is the bench's to measure (npm run bench: render+commit rows at 100-10,000 apps);
+  // here, what keeps it fast on a big repository: each commit writes only the objects on the changed path.
+  it('commits one app change writing only the objects on its path, touching only that app', async () => {
+    const looseObjects = () => Number(/^count: (\d+)$/m.exec(gitIn(gitdir, 'count-objects', '-v'))?.[1]);
+    expect(looseObjects()).toBe(0);
     for (let sample = 0; sample < 20; sample++) {
       const app = (sample * 397) % APPS;
       const path = `${appDir(app)}/code/main.py`;
-      const started = performance.now();
+      const before = looseObjects();
       const outcome = await adapter.apply(
         changeRequest({ requestId: `s-${sample}`, plan: async (tree) => [{ path, content: `${await tree.readFile(path)}# ${sample}\n` }] }),
       );
-      timings.push(performance.now() - started);
       expect(outcome.status).toBe('committed');
+      // One commit, one blob, and the five trees from the root down to code/: nothing else is rewritten.
+      expect(looseObjects() - before).toBe(7);
     }
-    timings.sort((a, b) => a - b);
-    // About 10 ms on an idle machine; the bound catches losing the caches or rewriting whole trees.
-    expect(timings[10]).toBeLessThan(100);
     expect(gitIn(gitdir, 'diff-tree', '-r', '--name-only', '--no-commit-id', 'main')).toBe(`${appDir((19 * 397) % APPS)}/code/main.py`);
     expect(gitIn(gitdir, 'fsck', '--strict', '--no-dangling')).toBe('');
   });

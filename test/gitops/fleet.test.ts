@@ -79,7 +79,7 @@ describe('fleet operations', () => {
     try {
       const gitops = (await import('../../src/gitops/gitops.js')).createGitOps({
         git: clocked.git,
-        context: { templates: (await import('../../src/render/templates.js')).defaultTemplates(), settings: (await import('../../src/render/settings.js')).DEFAULT_RENDER_SETTINGS },
+        context: { templates: (await import('../../src/adapters/templates/template-files.js')).defaultTemplates(), settings: (await import('../../src/render/settings.js')).DEFAULT_RENDER_SETTINGS },
         now: () => now,
       });
       for (const app of ['old', 'fresh', 'unknown']) {

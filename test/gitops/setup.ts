@@ -5,7 +5,7 @@ import { createLocalGit } from '../../src/adapters/git/index.js';
 import { initAppsRepo } from '../../src/adapters/git/init-repo.js';
 import { createGitOps } from '../../src/gitops/gitops.js';
 import type { Actor } from '../../src/gitops/operation.js';
-import { defaultTemplates } from '../../src/render/templates.js';
+import { defaultTemplates } from '../../src/adapters/templates/template-files.js';
 import { DEFAULT_RENDER_SETTINGS } from '../../src/render/settings.js';
 import type { DeployInput } from '../../src/gitops/operations/deploy.js';
 
@@ -25,7 +25,7 @@ export async function createFixture(options: { maxGroup?: number } = {}) {
     committer: { name: 'Berth', email: 'berth@example.com' },
     ...(options.maxGroup ? { maxGroup: options.maxGroup } : {}),
   });
-  const gitops = createGitOps({ git, context: { templates: defaultTemplates(), settings: DEFAULT_RENDER_SETTINGS } });
+  const gitops = createGitOps({ git, context: { templates: defaultTemplates(), settings: DEFAULT_RENDER_SETTINGS }, now: () => new Date() });
   let request = 0;
   return {
     gitdir,

@@ -1,7 +1,7 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendToApp } from '../../src/apps/app-request.js';
+import { sendToApp } from '../../src/services/app-request.js';
 import { createAppProxy, parseAppHost } from '../../src/http/app-proxy.js';
 import { InputError } from '../../src/errors.js';
 import { viaHost } from '../support/app-host.js';

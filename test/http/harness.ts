@@ -2,22 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createLocalGit } from '../../src/adapters/git/index.js';
-import { initAppsRepo } from '../../src/adapters/git/init-repo.js';
-import { openSqliteStore } from '../../src/adapters/store-sqlite/index.js';
-import { createAuthService, loadOrCreateSigningKey } from '../../src/auth/index.js';
-import { createGitOps } from '../../src/gitops/gitops.js';
-import { createApp } from '../../src/http/app.js';
-import { createMetrics } from '../../src/http/metrics.js';
-import { createRateLimits } from '../../src/http/rate-limit.js';
-import { createDeployHandler, createJobRunner } from '../../src/jobs/index.js';
-import { DEFAULT_RENDER_SETTINGS } from '../../src/render/settings.js';
-import { defaultTemplates } from '../../src/render/templates.js';
-import { createSecretBox, loadOrCreateKey } from '../../src/secrets/secret-box.js';
-import { encryptSecretManifest } from '../../src/secrets/sops.js';
-import { loadStarters } from '../../src/starters/index.js';
-import { createValidatorPool } from '../../src/validate/index.js';
-import { fleetPinWarnings } from '../../src/gitops/system-warnings.js';
+import type { PythonValidator } from '../../src/adapters/pyodide/python-validator.js';
+import { buildBerth } from '../../src/compose.js';
+import { loadConfig } from '../../src/config.js';
+import { openApiChecker } from '../support/openapi-check.js';
 
 export const SKELETON = join(import.meta.dirname, '..', '..', 'apps-repo');
 export const ISSUER = 'http://berth.test';
@@ -28,63 +16,78 @@ export interface HarnessOptions {
   readonly corsOrigins?: readonly string[];
   readonly authPerMinute?: number;
   readonly deployPerMinute?: number;
-  readonly validatePerMinute?: number;
   readonly githubSecret?: string;
   readonly fluxHmacKey?: string;
   readonly sopsRecipients?: readonly string[];
   readonly tenantDatabase?: { ensure(tenant: string): Promise<{ readonly uri: string }> };
   readonly clusterConfigured?: boolean;
+  readonly validatePerMinute?: number;
+  /** Replaces the Pyodide validator (e.g. one that never loads); the harness then does not wait for it. */
+  readonly validator?: PythonValidator;
 }
 
-/** The real pieces (SQLite file, bare repo, auth, Pyodide validator, job runner) behind createApp, in a temp dir. */
+/**
+ * Berth as `npm start` builds it (src/compose.ts: SQLite file, bare repo,
+ * auth, Pyodide validator, job runner) in a temp dir, without a listening
+ * socket: the configuration comes from an environment record, and only the
+ * clock-free test knobs are overrides.
+ */
 export async function createHarness(options: HarnessOptions = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'berth-http-'));
-  const gitdir = join(dir, 'apps.git');
-  await initAppsRepo({ skeletonDir: SKELETON, gitdir, author: { name: 'Berth', email: 'berth@example.com' } });
-  const store = openSqliteStore({ path: join(dir, 'berth.db') });
-  const git = createLocalGit({ gitdir, committer: { name: 'Berth', email: 'berth@example.com' } });
-  const gitops = createGitOps({ git, context: { templates: defaultTemplates(), settings: DEFAULT_RENDER_SETTINGS } });
-  const signingKey = await loadOrCreateSigningKey({ dir });
-  const auth = createAuthService({ store, signingKey, issuer: ISSUER, audience: AUDIENCE });
-  // One worker keeps each test file light; the pool adds the fair queue and the verdict cache.
-  const validator = createValidatorPool({ timeoutMs: 10_000, size: 1 });
-  await validator.ready;
-  const handler = createDeployHandler({ store, gitops });
-  const runner = createJobRunner({ jobs: store.jobs, handlers: { deploy: handler, rollback: handler, delete: handler }, owner: 'test-worker', pollMs: 50 });
-  await runner.start();
-  const starters = loadStarters();
-  const app = createApp({
-    store,
-    gitops,
-    git,
-    validator,
-    secretBox: createSecretBox(await loadOrCreateKey(join(dir, 'secret-box.key'))),
-    encryptSecretManifest: (input) => encryptSecretManifest({ ...input, recipients: [...input.recipients] }),
-    sopsRecipients: options.sopsRecipients ?? [],
-    ...(options.tenantDatabase ? { tenantDatabase: options.tenantDatabase } : {}),
-    starters: () => starters,
-    kickJobs: () => runner.kick(),
-    renderSettings: DEFAULT_RENDER_SETTINGS,
-    clusterConfigured: options.clusterConfigured ?? false,
-    cleanupPolicy: { sleepAfterHours: 24, deleteAfterHours: 168 },
-    now: () => new Date(),
-    auth,
+  const env: Record<string, string> = {
+    DATA_DIR: dir,
+    PUBLIC_URL: ISSUER,
+    JWT_AUDIENCE: AUDIENCE,
+    LOG_LEVEL: 'silent',
+    VALIDATE_TIMEOUT_MS: '10000',
+    RATE_LIMIT_AUTH_PER_MINUTE: String(options.authPerMinute ?? 1000),
+    RATE_LIMIT_DEPLOY_PER_MINUTE: String(options.deployPerMinute ?? 1000),
+    RATE_LIMIT_VALIDATE_PER_MINUTE: String(options.validatePerMinute ?? 1000),
+    // One worker keeps each test file light; the pool still adds the fair queue and the verdict cache.
+    VALIDATE_WORKERS: '1',
+    // In-process tests do not run apps (test/e2e/local-runtime.test.ts does).
+    RUNTIME: 'none',
+    ...(options.bodyLimitBytes !== undefined ? { BODY_LIMIT_BYTES: String(options.bodyLimitBytes) } : {}),
+    ...(options.corsOrigins ? { CORS_ORIGINS: options.corsOrigins.join(',') } : {}),
+    ...(options.githubSecret ? { GITHUB_WEBHOOK_SECRET: options.githubSecret } : {}),
+    ...(options.fluxHmacKey ? { FLUX_WEBHOOK_HMAC_KEY: options.fluxHmacKey } : {}),
+    ...(options.sopsRecipients ? { SOPS_AGE_RECIPIENTS: options.sopsRecipients.join(',') } : {}),
+  };
+  const berth = await buildBerth(loadConfig(env), {
     logger: pino({ level: 'silent' }),
-    metrics: createMetrics({ jobs: store.jobs }),
-    rateLimits: createRateLimits({ authPerMinute: options.authPerMinute ?? 1000, deployPerMinute: options.deployPerMinute ?? 1000, validatePerMinute: options.validatePerMinute ?? 1000 }),
-    http: { corsOrigins: options.corsOrigins ?? [], bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024, secureCookies: false, trustProxy: false, publicUrl: ISSUER },
-    webhooks: { githubSecret: options.githubSecret, fluxHmacKey: options.fluxHmacKey },
+    clusterConfigured: options.clusterConfigured ?? false,
+    defaultMetrics: false,
+    jobs: { pollMs: 50 },
     sse: { pollMs: 20, heartbeatMs: 100 },
-    systemWarnings: () => fleetPinWarnings(git, 'main'),
+    ...(options.tenantDatabase ? { tenantDatabase: options.tenantDatabase } : {}),
+    ...(options.validator ? { validator: options.validator } : {}),
   });
+  const { app, store, git, signingKey, runner } = berth;
+  const gitdir = berth.config.appsRepo;
+  if (!options.validator) await berth.validator.ready;
+  // Periodic cleanup and repo maintenance stay off: tests run those tasks themselves.
+  await berth.start({ background: false });
 
-  /** JSON request helper: returns status, headers and the parsed body. */
+  let contract: ReturnType<typeof openApiChecker> | undefined;
+  /** Every response of `call` must match the served OpenAPI document: a mismatch fails the test that made the call. */
+  async function checkContract(method: string, path: string, res: Response, text: string): Promise<void> {
+    contract ??= openApiChecker(await (await app.request('/api/v1/openapi.json')).json());
+    const problems = contract.check({ method, path, status: res.status, contentType: res.headers.get('Content-Type'), text });
+    if (problems.length > 0) throw new Error(`response does not match the OpenAPI document:\n${problems.join('\n')}`);
+  }
+
+  /** JSON request helper: returns status, headers and the parsed body (checked against the OpenAPI document). */
   async function call(method: string, path: string, init: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
     const headers: Record<string, string> = { ...init.headers };
     if (init.token) headers.Authorization = `Bearer ${init.token}`;
     if (init.body !== undefined) headers['Content-Type'] ??= 'application/json';
-    const res = await app.request(path, { method, headers, ...(init.body !== undefined ? { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) } : {}) });
+    const res = await app.request(path, {
+      method,
+      headers,
+      ...(init.body !== undefined ? { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) } : {}),
+    });
     const text = await res.text();
+    await checkContract(method, path, res, text);
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;
@@ -106,7 +109,13 @@ export async function createHarness(options: HarnessOptions = {}) {
   async function snapshot() {
     const apps = await store.apps.list();
     const deployments = (await Promise.all(apps.map((a) => store.deployments.listByApp(a.tenant, a.name)))).flat();
-    return { apps: JSON.stringify(apps), deployments: JSON.stringify(deployments), users: (await store.users.list()).length, head: await git.head('main'), jobs: await store.jobs.stats(new Date().toISOString()) };
+    return {
+      apps: JSON.stringify(apps),
+      deployments: JSON.stringify(deployments),
+      users: (await store.users.list()).length,
+      head: await git.head('main'),
+      jobs: await store.jobs.stats(new Date().toISOString()),
+    };
   }
 
   return {
@@ -121,10 +130,8 @@ export async function createHarness(options: HarnessOptions = {}) {
     signup,
     snapshot,
     async close() {
-      await runner.stop(5000);
-      await validator.close();
-      await git.close();
-      await store.close();
+      await berth.stopWorkers(5000);
+      await berth.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TransientError } from '../../src/errors.js';
+import { GitUnavailableError } from '../../src/errors.js';
 import type { GitOps } from '../../src/gitops/gitops.js';
 import { createDeployHandler } from '../../src/jobs/deploy-job.js';
 import { enqueueDeployment } from '../../src/jobs/requests.js';
 import { createJobRunner, type JobRunner } from '../../src/jobs/runner.js';
-import type { Store } from '../../src/store/port.js';
+import type { Store } from '../../src/ports/store.js';
 import type { Deployment } from '../../src/store/types.js';
 import { commitsOf, fsckStrict, gitOut } from '../support/git-cli.js';
 import { helloApp } from '../gitops/setup.js';
@@ -94,12 +94,12 @@ describe('deploys as durable jobs', () => {
         if (calls.length === 1) {
           // The commit lands but the answer is lost, as when a push succeeds and the connection drops.
           await f.repo.gitops.deploy(input, call);
-          throw new TransientError('the apps remote stopped answering');
+          throw new GitUnavailableError('the apps remote stopped answering');
         }
         if (calls.length === 2) {
           // Meanwhile the user deploys again: a retry that committed anew would put the old version back.
           await f.repo.gitops.deploy(helloApp('alice', 'todo', 'newer'), { actor: users[0]!, requestId: 'newer-deploy' });
-          throw new TransientError('the apps remote is unavailable');
+          throw new GitUnavailableError('the apps remote is unavailable');
         }
         return f.repo.gitops.deploy(input, call);
       },
@@ -134,7 +134,7 @@ describe('deploys as durable jobs', () => {
     const down: DeployGitOps = {
       ...f.repo.gitops,
       deploy: async () => {
-        throw new TransientError('the apps remote is unavailable');
+        throw new GitUnavailableError('the apps remote is unavailable');
       },
     };
     const alice = users[0]!;

@@ -4,12 +4,11 @@ import type { OutdatedApp } from '../../src/gitops/operations/upgrade.js';
 import { createPeriodicTasks, type PeriodicTasks } from '../../src/jobs/periodic.js';
 import { cleanupTask, upgradeCheckTask } from '../../src/jobs/periodic-tasks.js';
 import { TEMPLATE_VERSION } from '../../src/render/index.js';
-import type { Store } from '../../src/store/port.js';
+import type { Store } from '../../src/ports/store.js';
 import { commitsOf, gitOut } from '../support/git-cli.js';
 import { helloApp } from '../gitops/setup.js';
 import { createAppRecord, createJobsFixture, users, waitFor, type JobsFixture } from './support.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const HOUR = 3_600_000;
 
 describe('periodic tasks under a store lease', () => {
@@ -39,7 +38,8 @@ describe('periodic tasks under a store lease', () => {
     schedulers.push(a, b);
     a.start();
     b.start();
-    await sleep(600);
+    // Five ticks of the holder are five chances for the other replica, which ticks as often, to run too.
+    await waitFor(async () => runs.a + runs.b >= 5, 10_000, 'five runs');
     const [holder, idle] = runs.a > 0 ? (['a', 'b'] as const) : (['b', 'a'] as const);
     expect(runs[holder]).toBeGreaterThanOrEqual(5);
     expect(runs[idle]).toBe(0);
@@ -48,7 +48,8 @@ describe('periodic tasks under a store lease', () => {
     await (holder === 'a' ? a : b).stop();
     const before = runs[holder];
     await waitFor(async () => runs[idle] > 0, 1_000, 'the other replica to take over');
-    await sleep(100);
+    // Three runs of the new holder: the stopped replica had as many ticks to run again, and must not have.
+    await waitFor(async () => runs[idle] >= 3, 5_000, 'three runs of the new holder');
     expect(runs[holder]).toBe(before);
   });
 
@@ -60,17 +61,34 @@ describe('periodic tasks under a store lease', () => {
     await createAppRecord(f.store, alice, 'todo', new Date(Date.now() - 48 * HOUR));
     await createAppRecord(f.store, bob, 'todo', new Date());
     const before = commitsOf(f.repo.gitdir).length;
-    for (const [store, owner] of [[f.store, 'a'], [other, 'b']] as const) {
+    let runs = 0;
+    for (const [store, owner] of [
+      [f.store, 'a'],
+      [other, 'b'],
+    ] as const) {
+      const cleanup = cleanupTask({ store, gitops: f.repo.gitops, everyMs: 50, windowMs: HOUR });
       const scheduler = createPeriodicTasks({
         leases: store.leases,
         owner,
-        tasks: [{ ...cleanupTask({ store, gitops: f.repo.gitops, everyMs: 50, windowMs: HOUR }), leaseMs: 2_000 }],
+        tasks: [
+          {
+            ...cleanup,
+            leaseMs: 2_000,
+            run: async (signal) => {
+              const result = await cleanup.run(signal);
+              runs++;
+              return result;
+            },
+          },
+        ],
       });
       schedulers.push(scheduler);
       scheduler.start();
     }
     await waitFor(async () => commitsOf(f.repo.gitdir).length > before, 10_000, 'the cleanup commit');
-    await sleep(400);
+    // Later runs in the same window (on whichever replica holds the lease) must not commit again.
+    const committedAt = runs;
+    await waitFor(async () => runs >= committedAt + 3, 10_000, 'three more cleanup runs');
 
     const commits = commitsOf(f.repo.gitdir);
     expect(commits).toHaveLength(before + 1);

@@ -7,7 +7,7 @@ import { UnavailableError } from '../../src/errors.js';
 import { readNodeId } from '../../src/jobs/node-id.js';
 import { markTransient } from '../../src/jobs/retry-policy.js';
 import { createJobRunner, type JobHandler, type JobMetrics, type JobRunner, type JobRunnerOptions } from '../../src/jobs/runner.js';
-import type { Store } from '../../src/store/port.js';
+import type { Store } from '../../src/ports/store.js';
 import type { Job } from '../../src/store/types.js';
 import { waitFor } from './support.js';
 
@@ -17,6 +17,18 @@ function newJob(id: string, at = new Date()): Job {
 }
 
 const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+/** The store's job methods bound to it, so a test can replace one and keep the rest. */
+function bound(jobs: JobRunnerOptions['jobs']): JobRunnerOptions['jobs'] {
+  const proto = Object.getPrototypeOf(jobs) as object;
+  const names = [...new Set([...Object.keys(jobs), ...Object.getOwnPropertyNames(proto)])].filter((k) => k !== 'constructor');
+  return Object.fromEntries(
+    names.map((k) => {
+      const value = (jobs as unknown as Record<string, unknown>)[k];
+      return [k, typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(jobs) : value];
+    }),
+  ) as unknown as JobRunnerOptions['jobs'];
+}
 
 /** A handler that records who ran what, and can be told to take its time. */
 function recordingHandler(delayMs = 0) {
@@ -61,14 +73,22 @@ describe('job runner on SQLite', () => {
   });
 
   it('reclaims a job whose worker died once its lease expires', async () => {
-    await store.jobs.enqueue(newJob('j1'));
+    // The runner's clock is the test's: the lease expires when the test says so, not after a wait.
+    let clock = Date.now();
+    const now = () => new Date(clock);
+    await store.jobs.enqueue(newJob('j1', now()));
     // A worker claims the job and dies: it never heartbeats nor completes.
-    const claimed = await store.jobs.claim('dead-worker', new Date().toISOString(), inMs(400));
+    const claimed = await store.jobs.claim('dead-worker', now().toISOString(), new Date(clock + 400).toISOString());
     expect(claimed?.id).toBe('j1');
+    let polls = 0;
+    const jobs: JobRunnerOptions['jobs'] = { ...bound(store.jobs), claim: (...args) => (polls++, store.jobs.claim(...args)) };
     const { runs, handler } = recordingHandler();
-    await start({ handlers: { work: handler }, owner: 'survivor' });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await start({ handlers: { work: handler }, owner: 'survivor', jobs, now });
+    // Several polls while the dead worker's lease is live: none may take the job.
+    await waitFor(async () => polls >= 3, 5_000, 'three polls');
     expect(runs).toEqual([]);
+    expect(await stateOf('j1')).toBe('running');
+    clock += 500;
     await waitFor(async () => (await stateOf('j1')) === 'done', 5_000, 'j1 done');
     expect(runs).toEqual([{ id: 'j1', attempt: 2 }]);
   });

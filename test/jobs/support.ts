@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openSqliteStore } from '../../src/adapters/store-sqlite/index.js';
 import type { Actor } from '../../src/gitops/operation.js';
 import type { DeploymentRequest } from '../../src/jobs/requests.js';
-import type { Store } from '../../src/store/port.js';
+import type { Store } from '../../src/ports/store.js';
 import { commitsOf } from '../support/git-cli.js';
 import { createFixture, helloApp } from '../gitops/setup.js';
 

@@ -4,7 +4,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKubeRuntime } from '../../src/adapters/kube/kube-runtime.js';
-import type { RuntimeReport } from '../../src/apps/runtime-port.js';
+import type { RuntimeReport } from '../../src/services/runtime-port.js';
 import { waitFor } from '../support/app-host.js';
 import { startKubeApiServer } from '../support/kube-api-server.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { packageRoot } from '../../src/cli/package-root.js';
+import { packageRoot } from '../../src/package-paths.js';
 import { toolOrSkip } from '../support/tools.js';
 
 const root = packageRoot();

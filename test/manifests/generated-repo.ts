@@ -8,7 +8,7 @@ import { appSecretName, tenantNamespace } from '../../src/render/index.js';
 import { createLocalGit } from '../../src/adapters/git/index.js';
 import { initAppsRepo } from '../../src/adapters/git/init-repo.js';
 import { createGitOps } from '../../src/gitops/gitops.js';
-import { defaultTemplates } from '../../src/render/templates.js';
+import { defaultTemplates } from '../../src/adapters/templates/template-files.js';
 import type { RenderSettings } from '../../src/render/settings.js';
 import { encryptSecretManifest } from '../../src/secrets/sops.js';
 import { loadStarters } from '../../src/starters/index.js';
@@ -27,7 +27,7 @@ export async function generateAppsRepo(settings: RenderSettings): Promise<{ dir:
   const gitdir = join(root, 'apps.git');
   await initAppsRepo({ skeletonDir: SKELETON, gitdir, author: { name: 'Berth', email: 'berth@example.com' } });
   const git = createLocalGit({ gitdir, committer: { name: 'Berth', email: 'berth@example.com' } });
-  const f = { gitops: createGitOps({ git, context: { templates: defaultTemplates(), settings } }) };
+  const f = { gitops: createGitOps({ git, context: { templates: defaultTemplates(), settings }, now: () => new Date() }) };
   let request = 0;
   const call = (actor = alice) => ({ actor, requestId: `req-${++request}` });
   try {

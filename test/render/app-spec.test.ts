@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AppSpec } from '../../src/domain/app-spec.js';
 import { InputError, ManifestError } from '../../src/errors.js';
-import { loadTemplates, parseAppSpec, renderApp, TEMPLATE_VERSION, type RenderSettings } from '../../src/render/index.js';
+import { parseAppSpec, renderApp, TEMPLATE_VERSION, type RenderSettings } from '../../src/render/index.js';
+import { loadTemplates } from '../../src/adapters/templates/template-files.js';
 import { DIGEST_A, LOCKED_SETTINGS, multiFileSpec, securedSpec, SETTINGS, singleFileSpec } from './support.js';
 
 const templates = loadTemplates();

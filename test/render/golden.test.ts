@@ -3,15 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tenantGroup } from '../../src/domain/names.js';
 import { InputError } from '../../src/errors.js';
-import {
-  loadTemplates,
-  renderApp,
-  renderGroup,
-  renderRoot,
-  renderTenant,
-  type RenderSettings,
-  type Templates,
-} from '../../src/render/index.js';
+import { renderApp, renderGroup, renderRoot, renderTenant, type RenderSettings, type Templates } from '../../src/render/index.js';
+import { defaultTemplates, loadTemplates } from '../../src/adapters/templates/template-files.js';
 import { GOLDEN_ROOT, LOCKED_SETTINGS, multiFileSpec, readTree, securedSpec, SETTINGS, singleFileSpec, writeTree } from './support.js';
 
 /*
@@ -110,8 +103,9 @@ describe('index inputs', () => {
     expect(() => renderTenant('alice', ['ok'], { ...SETTINGS, tenantNamespacePrefix: 'x'.repeat(40) }, templates)).toThrow(InputError);
   });
 
-  it('renders the same index without a Templates argument (the package templates, loaded once)', () => {
-    expect(renderTenant('alice', ['hello'], SETTINGS)).toEqual(renderTenant('alice', ['hello'], SETTINGS, templates));
-    expect(renderRoot(['2b'])).toEqual(renderRoot(['2b'], templates));
+  it('renders the same index from the package templates loaded once by the adapter (templates are an explicit input)', () => {
+    expect(defaultTemplates()).toBe(defaultTemplates());
+    expect(renderTenant('alice', ['hello'], SETTINGS, defaultTemplates())).toEqual(renderTenant('alice', ['hello'], SETTINGS, templates));
+    expect(renderRoot(['2b'], defaultTemplates())).toEqual(renderRoot(['2b'], templates));
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { GROUP_COUNT, tenantGroup } from '../../src/domain/names.js';
-import { loadTemplates, renderApp, renderGroup, renderRoot, renderTenant, type RenderSettings } from '../../src/render/index.js';
+import { renderApp, renderGroup, renderRoot, renderTenant, type RenderSettings } from '../../src/render/index.js';
+import { loadTemplates } from '../../src/adapters/templates/template-files.js';
 import { toolOrSkip } from '../support/tools.js';
 import { kustomizeBuild, LOCKED_SETTINGS, removeTemp, SETTINGS, singleFileSpec, tempRepo, type KubeObject } from './support.js';
 

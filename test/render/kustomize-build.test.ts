@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AppSpec } from '../../src/domain/app-spec.js';
-import { loadTemplates, renderApp, type RenderSettings } from '../../src/render/index.js';
+import { renderApp, type RenderSettings } from '../../src/render/index.js';
+import { loadTemplates } from '../../src/adapters/templates/template-files.js';
 import { toolOrSkip } from '../support/tools.js';
 import {
   byKind,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { loadTemplates, renderApp, type RenderSettings } from '../../src/render/index.js';
+import { loadTemplates } from '../../src/adapters/templates/template-files.js';
+import { renderApp, type RenderSettings } from '../../src/render/index.js';
 import { parseRenderSettings } from '../../src/render/settings-schema.js';
 import { byKind, kustomizeBuild, removeTemp, SETTINGS, singleFileSpec, tempRepo } from './support.js';
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManifestError } from '../../src/errors.js';
-import { compileTemplate, defaultTemplatesDir, loadTemplates, renderApp, renderTenant } from '../../src/render/index.js';
+import { compileTemplate, renderApp, renderTenant } from '../../src/render/index.js';
+import { defaultTemplatesDir, loadTemplates } from '../../src/adapters/templates/template-files.js';
 import { multiFileSpec, removeTemp, SETTINGS } from './support.js';
 
 describe('template guard', () => {

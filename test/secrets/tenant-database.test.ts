@@ -8,7 +8,7 @@ import {
   createTenantDatabaseProvisioner,
   tenantDatabaseName,
   tenantDatabaseUser,
-} from '../../src/secrets/tenant-database.js';
+} from '../../src/adapters/tenant-db/tenant-database.js';
 
 /*
  * No MongoDB server runs on these machines: the real-server tests run only

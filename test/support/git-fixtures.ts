@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatCommitMessage } from '../../src/domain/trailers.js';
-import type { ChangeRequest, CommitOutcome, FileChange, Person, TreeView } from '../../src/gitops/git-port.js';
+import type { ChangeRequest, CommitOutcome, FileChange, Person, TreeView } from '../../src/ports/git.js';
 
 /** Berth as committer in every test. */
 export const BERTH: Person = { name: 'Berth', email: 'berth@berth.test' };

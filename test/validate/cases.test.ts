@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPythonValidator, type PythonValidator } from '../../src/validate/index.js';
+import { createPythonValidator, type PythonValidator } from '../../src/adapters/pyodide/python-validator.js';
 import { hasTool } from '../support/tools.js';
 import { cpythonJson, formatProblem, percentile, PYTHON, readCases } from './support.js';
 

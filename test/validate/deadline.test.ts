@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../../src/errors.js';
-import { createPythonValidator, type PythonValidator } from '../../src/validate/index.js';
+import { createPythonValidator, type PythonValidator } from '../../src/adapters/pyodide/python-validator.js';
 import { ROOT } from './support.js';
 
 // validation.py plus one hook that never returns for a marked file: a stand-in

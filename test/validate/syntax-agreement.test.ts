@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPythonValidator, type PythonValidator } from '../../src/validate/index.js';
+import { createPythonValidator, type PythonValidator } from '../../src/adapters/pyodide/python-validator.js';
 import { toolOrSkip } from '../support/tools.js';
 import { cpythonJson, PYTHON } from './support.js';
 

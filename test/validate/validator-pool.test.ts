@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { largeApp, typicalApp } from '../../bench/validation-fairness.js';
 import { RateLimitError, type CodeProblem } from '../../src/errors.js';
-import { createValidatorPool, verdictKey, type ValidatorPool } from '../../src/validate/validator-pool.js';
+import { createValidatorPool, verdictKey, type ValidatorPool } from '../../src/adapters/pyodide/validator-pool.js';
 
 /*
  * The real pool: two Pyodide workers behind the fair queue. One user's burst

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { ConflictError, TransientError } from '../../errors.js';
-import type { ChangeRequest, CommitOutcome } from '../../gitops/git-port.js';
-import { fullJitterMs, sleep } from './backoff.js';
+import { GitUnavailableError, RetryExhaustedError } from '../../errors.js';
+import type { ChangeRequest, CommitOutcome } from '../../ports/git.js';
+import { fullJitterMs, sleep } from '../../backoff.js';
 import { buildChain } from './commit-chain.js';
 import type { ChainContext, Committed, Verdict } from './commit-chain.js';
 
@@ -104,12 +104,12 @@ export class BranchWriters {
           if (verdict.ok && verdict.outcome.status === 'committed' && requestId) earlier.set(requestId, verdict.outcome);
         });
         if (await this.publisher.publish(branch, head, chain.tip)) return settle(group, chain.verdicts);
-        failure = new ConflictError(`${branch} kept moving while committing; gave up after ${maxAttempts} attempts`, {
+        failure = new RetryExhaustedError(`${branch} kept moving while committing; gave up after ${maxAttempts} attempts`, {
           branch,
           attempts: maxAttempts,
-        }, 'retry_exhausted');
+        });
       } catch (error) {
-        if (!(error instanceof TransientError)) {
+        if (!(error instanceof GitUnavailableError)) {
           for (const waiting of group) waiting.reject(error);
           return;
         }

@@ -1,7 +1,7 @@
 import type { CommitObject } from 'isomorphic-git';
 import { parseTrailers } from '../../domain/trailers.js';
 import { ConflictError, InputError } from '../../errors.js';
-import type { ChangeRequest, CommitOutcome, FileChange, Person } from '../../gitops/git-port.js';
+import type { ChangeRequest, CommitOutcome, FileChange, Person } from '../../ports/git.js';
 import type { ObjectStore } from './object-cache.js';
 import { REQUEST_TRAILER } from './request-index.js';
 import type { RequestIndex } from './request-index.js';

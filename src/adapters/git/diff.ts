@@ -1,4 +1,4 @@
-import type { PathChange } from '../../gitops/git-port.js';
+import type { PathChange } from '../../ports/git.js';
 import type { ObjectStore } from './object-cache.js';
 import { readSegments } from './paths.js';
 import { diffTrees } from './tree-diff.js';

@@ -1,7 +1,7 @@
 import type { CommitObject } from 'isomorphic-git';
 import { parseTrailers, subjectOf } from '../../domain/trailers.js';
 import { InputError } from '../../errors.js';
-import type { CommitInfo, LogOptions } from '../../gitops/git-port.js';
+import type { CommitInfo, LogOptions } from '../../ports/git.js';
 import type { ObjectStore, Tree } from './object-cache.js';
 import type { GitTreeEntry } from './tree-entry.js';
 import { readSegments } from './paths.js';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
-import { BerthError, TransientError } from '../../errors.js';
+import { BerthError, GitUnavailableError } from '../../errors.js';
 
 /** isomorphic-git's `http` plugin, plus a way to drop pooled connections. */
 export interface ClosableHttpClient extends HttpClient {
@@ -57,13 +57,13 @@ function flattenHeaders(headers: IncomingMessage['headers']): Record<string, str
 function asTransient(error: unknown, what: string): BerthError {
   if (error instanceof BerthError) return error;
   const reason = error instanceof Error ? error.message : String(error);
-  return new TransientError(`${what} failed: ${reason}`, { url: what });
+  return new GitUnavailableError(`${what} failed: ${reason}`, { url: what });
 }
 
 /**
  * An isomorphic-git `http` plugin over node:http/https in which every request
  * times out: no byte for `timeoutMs` (connecting, waiting for headers, or
- * between body chunks) aborts it with a TransientError. isomorphic-git's own
+ * between body chunks) aborts it with a GitUnavailableError. isomorphic-git's own
  * node client has no timeout, so a silent server would hang a writer forever.
  */
 export function createHttpClient(timeoutMs: number): ClosableHttpClient {
@@ -83,7 +83,7 @@ export function createHttpClient(timeoutMs: number): ClosableHttpClient {
       let timedOut = false;
       request.on('timeout', () => {
         timedOut = true;
-        request.destroy(new TransientError(`${what}: no answer within ${timeoutMs} ms`, { url: safeUrl(url), timeoutMs }));
+        request.destroy(new GitUnavailableError(`${what}: no answer within ${timeoutMs} ms`, { url: safeUrl(url), timeoutMs }));
       });
       request.on('error', (error) => reject(asTransient(error, what)));
       request.on('response', (response) => {
@@ -102,7 +102,7 @@ export function createHttpClient(timeoutMs: number): ClosableHttpClient {
               if (chunk instanceof Uint8Array) yield chunk;
             }
           } catch (error) {
-            throw timedOut ? new TransientError(`${what}: stalled for ${timeoutMs} ms`, { url: safeUrl(url) }) : asTransient(error, what);
+            throw timedOut ? new GitUnavailableError(`${what}: stalled for ${timeoutMs} ms`, { url: safeUrl(url) }) : asTransient(error, what);
           }
         }
         resolve({

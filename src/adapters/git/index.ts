@@ -1,5 +1,5 @@
 /**
- * The Git port (src/gitops/git-port.ts) over isomorphic-git on a local bare
+ * The Git port (src/ports/git.ts) over isomorphic-git on a local bare
  * repository, optionally mirroring a remote over smart HTTP.
  */
 export { createLocalGit } from './local-git.js';

@@ -6,8 +6,10 @@ import git from 'isomorphic-git';
 import type { RunnerImage } from '../../domain/app-spec.js';
 import { assertRunnerImage, setComponentImage } from '../../domain/runner-image.js';
 import { RUNNER_COMPONENT } from '../../domain/layout.js';
-import { ConflictError, InputError } from '../../errors.js';
-import type { Person } from '../../gitops/git-port.js';
+import { ConflictError, InputError, InvalidNameError } from '../../errors.js';
+import type { Person } from '../../ports/git.js';
+import { branchNameProblem } from '../../domain/branch-names.js';
+import { errorCode } from '../fs/errno.js';
 
 /** Options of {@link initAppsRepo}. */
 export interface InitAppsRepoOptions {
@@ -64,10 +66,8 @@ export async function initAppsRepo(options: InitAppsRepoOptions): Promise<string
 }
 
 function checkBranch(branch: string): void {
-  // A conservative subset of git-check-ref-format: what Berth's own branches use.
-  if (!/^[A-Za-z0-9._/-]+$/.test(branch) || branch.includes('..') || branch.startsWith('/') || branch.endsWith('/') || branch.endsWith('.lock')) {
-    throw new InputError(`branch ${JSON.stringify(branch)} is not a valid branch name`);
-  }
+  const problem = branchNameProblem(branch);
+  if (problem) throw new InvalidNameError(`branch ${JSON.stringify(branch)} is not a valid branch name: it ${problem}`, { branch });
 }
 
 function checkAuthor(author: Person): void {
@@ -154,10 +154,6 @@ async function writeInitialCommit(gitdir: string, tree: string, options: InitApp
   });
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
-
 function isErrno(err: unknown, code: string): boolean {
-  return isRecord(err) && err.code === code;
+  return errorCode(err) === code;
 }

@@ -1,5 +1,5 @@
-import { ConflictError, InputError, TransientError } from '../../errors.js';
-import type { ChangeRequest, CommitInfo, CommitOutcome, GitPort, LogOptions, PathChange, TreeView } from '../../gitops/git-port.js';
+import { ConflictError, InputError, GitUnavailableError } from '../../errors.js';
+import type { ChangeRequest, CommitInfo, CommitOutcome, GitPort, LogOptions, PathChange, TreeView } from '../../ports/git.js';
 import type { BranchPublisher } from './branch-writer.js';
 import { BranchWriters } from './branch-writer.js';
 import { readChangesOf, renderDiff } from './diff.js';
@@ -70,7 +70,7 @@ class LocalGitAdapter implements LocalGit {
   }
 
   async apply(request: ChangeRequest): Promise<CommitOutcome> {
-    if (this.closed) throw new TransientError('the git adapter is shutting down');
+    if (this.closed) throw new GitUnavailableError('the git adapter is shutting down');
     branchRef(request.branch);
     assertRequestId(request.requestId);
     if (typeof request.plan !== 'function') throw new InputError('a change request needs a plan');

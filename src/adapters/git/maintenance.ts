@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { errorCode } from '../fs/errno.js';
 
 function git(gitdir: string, args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -56,7 +57,7 @@ export function createRepoMaintenance(options: RepoMaintenanceOptions) {
     if (disabled) return Promise.resolve();
     running ??= maintain()
       .catch((error: unknown) => {
-        if (error instanceof Error && 'code' in error && error.code === 'ENOENT') {
+        if (errorCode(error) === 'ENOENT') {
           disabled = true;
           options.logger?.warn({}, 'git is not installed: the apps repository will not be repacked');
         } else {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { errorCode } from '../fs/errno.js';
 
 let sequence = 0;
 
@@ -55,10 +56,4 @@ export const gitFs = {
   },
 };
 
-/** Node's error code of a failed fs call, if it has one. */
-export function errorCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
-    return error.code;
-  }
-  return undefined;
-}
+export { errorCode };

@@ -1,4 +1,4 @@
-import type { Person } from '../../gitops/git-port.js';
+import type { Person } from '../../ports/git.js';
 
 /** Credentials for a remote. Only ever sent in an Authorization header, never logged or put in a URL. */
 export interface RemoteAuth {

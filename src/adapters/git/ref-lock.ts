@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { TransientError } from '../../errors.js';
-import { fullJitterMs, sleep } from './backoff.js';
+import { GitUnavailableError } from '../../errors.js';
+import { fullJitterMs, sleep } from '../../backoff.js';
 import { errorCode } from './node-fs.js';
 
 /** How long locks may live and how long to wait for one. */
@@ -13,7 +13,8 @@ export interface LockTimings {
 }
 
 /** Someone else holds a ref's lock (a live writer: another replica, or `git`). */
-export class RefLockedError extends TransientError {
+export class RefLockedError extends GitUnavailableError {
+  override readonly code = 'ref_locked';
   constructor(lockPath: string, waitedMs: number) {
     super(`${path.basename(lockPath)} is held by another writer (waited ${waitedMs} ms)`, { lock: lockPath });
   }

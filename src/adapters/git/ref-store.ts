@@ -1,7 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { InputError, TransientError } from '../../errors.js';
-import { RepositoryError } from './git-errors.js';
+import { GitUnavailableError, InvalidNameError, RepositoryError, type InputError } from '../../errors.js';
 import { errorCode } from './node-fs.js';
 import { LockFile } from './ref-lock.js';
 import type { LockTimings } from './ref-lock.js';
@@ -116,7 +115,7 @@ export class RefStore {
       const current = await this.read(ref);
       if (current === oid || (await this.swap(ref, current, oid)).swapped) return;
     }
-    throw new TransientError(`${ref} keeps changing underneath; could not set it`, { ref });
+    throw new GitUnavailableError(`${ref} keeps changing underneath; could not set it`, { ref });
   }
 
   private async publish(lock: LockFile, file: string, oid: string, ref: string): Promise<void> {
@@ -171,6 +170,6 @@ export class RefStore {
   }
 
   private collision(ref: string): InputError {
-    return new InputError(`${ref} collides with an existing ref (one branch name is a folder of the other)`, { ref }, 'invalid_name');
+    return new InvalidNameError(`${ref} collides with an existing ref (one branch name is a folder of the other)`, { ref });
   }
 }

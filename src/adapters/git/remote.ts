@@ -1,5 +1,5 @@
 import { Errors, fetch, getConfig, setConfig } from 'isomorphic-git';
-import { BerthError, ConflictError, TransientError } from '../../errors.js';
+import { BerthError, GitUnavailableError, RetryExhaustedError } from '../../errors.js';
 import type { BranchPublisher } from './branch-writer.js';
 import { httpStatusError, RemoteRejectedError } from './git-errors.js';
 import { isAncestorOf } from './history.js';
@@ -84,7 +84,7 @@ export class RemoteMirror implements BranchPublisher {
         return this.refs.force(ref, undefined);
       }
     }
-    throw new ConflictError(`${ref} kept moving on the remote and was not deleted`, { ref }, 'retry_exhausted');
+    throw new RetryExhaustedError(`${ref} kept moving on the remote and was not deleted`, { ref });
   }
 
   close(): void {
@@ -172,7 +172,7 @@ export class RemoteMirror implements BranchPublisher {
     const deadlineMs = Math.max(this.remote.timeoutMs * 30, 60_000);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TransientError(`${action} ${this.url} took longer than ${deadlineMs} ms`, { url: this.url })), deadlineMs);
+      timer = setTimeout(() => reject(new GitUnavailableError(`${action} ${this.url} took longer than ${deadlineMs} ms`, { url: this.url })), deadlineMs);
     });
     try {
       return await Promise.race([operation(), deadline]);
@@ -188,7 +188,7 @@ function translateRemoteError(error: unknown, action: string, url: string): unkn
   if (error instanceof BerthError) return error;
   if (error instanceof Errors.HttpError) return httpStatusError(action, url, error.data.statusCode, error.data.statusMessage);
   if (error instanceof Errors.SmartHttpError || error instanceof Errors.EmptyServerResponseError) {
-    return new TransientError(`${action} ${url}: not a smart-HTTP git answer`, { url });
+    return new GitUnavailableError(`${action} ${url}: not a smart-HTTP git answer`, { url });
   }
   return error;
 }

@@ -1,4 +1,4 @@
-import type { FileChange } from '../../gitops/git-port.js';
+import type { FileChange } from '../../ports/git.js';
 import { InputError } from '../../errors.js';
 import type { ObjectStore } from './object-cache.js';
 import type { GitTreeEntry } from './tree-entry.js';

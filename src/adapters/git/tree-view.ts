@@ -1,4 +1,4 @@
-import type { DirEntry, TreeView } from '../../gitops/git-port.js';
+import type { DirEntry, TreeView } from '../../ports/git.js';
 import type { ObjectStore } from './object-cache.js';
 import type { GitTreeEntry } from './tree-entry.js';
 import { joinPath, readSegments } from './paths.js';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, Log, Watch, Observable, type ConfigurationOptions, type ObservableMiddleware, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { LogLine, RuntimeAppStatus, RuntimeEvent, RuntimePort, RuntimeReport } from '../../apps/runtime-port.js';
+import type { LogLine, RuntimeAppStatus, RuntimeEvent, RuntimePort, RuntimeReport } from '../../services/runtime-port.js';
 import type { AppRef } from '../../domain/names.js';
 import { startListWatch, type ListWatchStats } from './list-watch.js';
 import { parseLogLine, revisionCommit, toAppStatus, toRuntimeEvent, type FluxKustomization, type KubeDeployment, type KubeEvent, type KubePod } from './kube-status.js';

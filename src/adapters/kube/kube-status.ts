@@ -1,4 +1,4 @@
-import type { RuntimeAppStatus, RuntimeEvent } from '../../apps/runtime-port.js';
+import type { RuntimeAppStatus, RuntimeEvent } from '../../services/runtime-port.js';
 
 /*
  * Pure: the shapes Berth reads from the Kubernetes API (only the fields it

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { CODE_DIR, SECRET_FILE, appDir } from '../../domain/layout.js';
 import type { AppRef } from '../../domain/names.js';
-import type { TreeView } from '../../gitops/git-port.js';
+import type { TreeView } from '../../ports/git.js';
 
 /**
  * What the local runtime runs for one app, read from the app's folder AS

@@ -1,4 +1,4 @@
-import type { LogLine, RuntimeAppStatus, RuntimeEvent, RuntimeReport } from '../../apps/runtime-port.js';
+import type { LogLine, RuntimeAppStatus, RuntimeEvent, RuntimeReport } from '../../services/runtime-port.js';
 import type { AppRef } from '../../domain/names.js';
 import type { AppRunSpec } from './app-folder.js';
 import { Ring } from './log-buffer.js';

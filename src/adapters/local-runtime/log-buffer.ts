@@ -1,4 +1,4 @@
-import type { LogLine, RuntimeEvent } from '../../apps/runtime-port.js';
+import type { LogLine, RuntimeEvent } from '../../services/runtime-port.js';
 
 /** A ring of the newest items with listeners for new ones: an app's output or its events. */
 export class Ring<T> {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import type { LogLine } from '../../apps/runtime-port.js';
+import type { LogLine } from '../../services/runtime-port.js';
 import { freePort } from '../net/free-port.js';
 import { lineSplitter } from './log-buffer.js';
 

@@ -1,6 +1,6 @@
 /** Apps and their drafts on MongoDB. */
 import type { Collection, Db } from 'mongodb';
-import type { AppStore } from '../../store/port.js';
+import type { AppStore } from '../../ports/store.js';
 import { appKey, fromApp, toApp } from './mongo-docs.js';
 import type { AppDoc } from './mongo-docs.js';
 import { guard } from './mongo-errors.js';

@@ -11,7 +11,7 @@
  * publishes it, and `jobs.get` already finds it in the outbox meanwhile.
  */
 import type { Collection, Db } from 'mongodb';
-import type { DeploymentStore } from '../../store/port.js';
+import type { DeploymentStore } from '../../ports/store.js';
 import { FINAL_STATUSES } from '../../store/types.js';
 import { ConflictError } from '../../errors.js';
 import { fromDeployment, toDeployment } from './mongo-docs.js';

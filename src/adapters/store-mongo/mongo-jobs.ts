@@ -1,6 +1,6 @@
 /** The durable job queue on MongoDB: every state change is one conditional single-document update. */
 import type { Collection, Db, Filter, UpdateFilter } from 'mongodb';
-import type { JobStore } from '../../store/port.js';
+import type { JobStore } from '../../ports/store.js';
 import type { Job } from '../../store/types.js';
 import { toInstant, toJsonText } from '../../store/record-schemas.js';
 import { toJob } from './mongo-docs.js';

@@ -1,6 +1,6 @@
 /** Leases, the audit trail and settings on MongoDB. */
 import type { Collection, Db, Filter } from 'mongodb';
-import type { AuditStore, LeaseStore, SettingsStore } from '../../store/port.js';
+import type { AuditStore, LeaseStore, SettingsStore } from '../../ports/store.js';
 import { toInstant, toJsonText } from '../../store/record-schemas.js';
 import { toAuditEvent } from './mongo-docs.js';
 import type { AuditDoc, LeaseDoc, SettingDoc } from './mongo-docs.js';

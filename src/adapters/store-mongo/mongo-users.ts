@@ -1,6 +1,6 @@
 /** Users and refresh tokens on MongoDB. */
 import type { Collection, Db } from 'mongodb';
-import type { RefreshTokenStore, UserStore } from '../../store/port.js';
+import type { RefreshTokenStore, UserStore } from '../../ports/store.js';
 import type { User } from '../../store/types.js';
 import { firstUserRoles, normaliseRoles } from '../../store/record-schemas.js';
 import { fromRefreshToken, fromUser, toRefreshToken, toUser } from './mongo-docs.js';

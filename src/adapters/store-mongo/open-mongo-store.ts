@@ -7,7 +7,7 @@
  */
 import { MongoClient } from 'mongodb';
 import type { Db } from 'mongodb';
-import type { Store } from '../../store/port.js';
+import type { Store } from '../../ports/store.js';
 import { createMongoApps } from './mongo-apps.js';
 import { createMongoDeployments } from './mongo-deployments.js';
 import { guard } from './mongo-errors.js';

@@ -4,7 +4,7 @@
  * them so callers are the same for SQLite and MongoDB.
  */
 import Database from 'better-sqlite3';
-import type { Store } from '../../store/port.js';
+import type { Store } from '../../ports/store.js';
 import { migrate } from './migrations.js';
 import { createSqliteApps } from './sqlite-apps.js';
 import { createSqliteDeployments } from './sqlite-deployments.js';

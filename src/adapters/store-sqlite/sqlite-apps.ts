@@ -1,6 +1,6 @@
 /** Apps and their drafts on SQLite. */
 import type Database from 'better-sqlite3';
-import type { AppStore } from '../../store/port.js';
+import type { AppStore } from '../../ports/store.js';
 import { toApp } from './rows.js';
 import { runSync } from './sqlite-errors.js';
 import { optional } from './sqlite-users.js';

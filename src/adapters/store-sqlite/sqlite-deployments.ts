@@ -1,6 +1,6 @@
 /** Deployments with their timelines on SQLite. */
 import type Database from 'better-sqlite3';
-import type { DeploymentStore } from '../../store/port.js';
+import type { DeploymentStore } from '../../ports/store.js';
 import { FINAL_STATUSES } from '../../store/types.js';
 import type { Deployment, Job } from '../../store/types.js';
 import { toDeployment } from './rows.js';

@@ -3,7 +3,7 @@
  * extended result code; the port promises typed errors instead.
  */
 import Database from 'better-sqlite3';
-import { ConflictError, InputError, TransientError } from '../../errors.js';
+import { ConflictError, InputError, StoreBusyError } from '../../errors.js';
 
 /** Translates SQLite's errors into the port's typed ones; anything else passes through. */
 export function toStoreError(error: unknown): unknown {
@@ -17,7 +17,7 @@ export function toStoreError(error: unknown): unknown {
     case 'SQLITE_BUSY':
     case 'SQLITE_LOCKED':
       // busy_timeout already waited; a caller with a retry policy may try again.
-      return new TransientError('the database is busy');
+      return new StoreBusyError('the database is busy');
     default:
       return error;
   }

@@ -1,7 +1,7 @@
 /** The durable job queue on SQLite. */
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import type { JobStore } from '../../store/port.js';
+import type { JobStore } from '../../ports/store.js';
 import type { Job } from '../../store/types.js';
 import { toInstant, toJsonText } from '../../store/record-schemas.js';
 import { toJob } from './rows.js';

@@ -1,6 +1,6 @@
 /** Leases, the audit trail and settings on SQLite. */
 import type Database from 'better-sqlite3';
-import type { AuditStore, LeaseStore, SettingsStore } from '../../store/port.js';
+import type { AuditStore, LeaseStore, SettingsStore } from '../../ports/store.js';
 import { toInstant, toJsonText } from '../../store/record-schemas.js';
 import { toAuditEvent } from './rows.js';
 import { runSync } from './sqlite-errors.js';

@@ -1,6 +1,6 @@
 /** Users and refresh tokens on SQLite. */
 import type Database from 'better-sqlite3';
-import type { RefreshTokenStore, UserStore } from '../../store/port.js';
+import type { RefreshTokenStore, UserStore } from '../../ports/store.js';
 import type { RefreshToken, Role, User } from '../../store/types.js';
 import { firstUserRoles, normaliseRoles } from '../../store/record-schemas.js';
 import { toRefreshToken, toUser } from './rows.js';

@@ -2,9 +2,9 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initAppsRepo } from '../../adapters/git/init-repo.js';
 import type { RunnerImage } from '../../domain/app-spec.js';
-import type { Person } from '../../gitops/git-port.js';
+import type { Person } from '../../ports/git.js';
 import { EXIT_OK, UsageError, type CliIo, type Command } from '../command.js';
-import { appsRepoSkeletonDir } from '../package-root.js';
+import { appsRepoSkeletonDir } from '../../package-paths.js';
 
 const DEFAULT_AUTHOR = 'Berth <berth@localhost>';
 

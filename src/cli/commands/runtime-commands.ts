@@ -4,7 +4,7 @@ import { ApiError, type ApiClient } from '../api-client.js';
 import { EXIT_OK, type CliIo } from '../command.js';
 import { runtimeSchema } from '../runtime-view.js';
 import { sseEvents } from '../sse-events.js';
-import { COMMON, appOf, command, open, parse } from './app-commands.js';
+import { COMMON, appOf, command, open, parse } from '../command-kit.js';
 
 const lineSchema = z.object({ at: z.string(), stream: z.string(), text: z.string() });
 const format = (line: z.infer<typeof lineSchema>) => `${line.at.slice(11, 23)} ${line.stream === 'stderr' ? 'E' : ' '} ${line.text}`;

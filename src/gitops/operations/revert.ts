@@ -1,7 +1,7 @@
 import { appKey } from '../../domain/names.js';
-import { ConflictError, InputError } from '../../errors.js';
+import { InputError, RevertConflictError } from '../../errors.js';
 import type { PlanContext } from '../context.js';
-import type { PathChange } from '../git-port.js';
+import type { PathChange } from '../../ports/git.js';
 import { syncIndex } from '../index-files.js';
 import type { Operation } from '../operation.js';
 import { StagedTree } from '../staged-tree.js';
@@ -51,11 +51,7 @@ export function revertOperation(target: RevertTarget, ctx: PlanContext): Operati
         else staged.write(change.path, change.before);
       }
       if (conflicts.length > 0) {
-        throw new ConflictError(
-          `cannot revert ${target.commit.slice(0, 12)}: ${conflicts.length} file(s) changed again since`,
-          { paths: conflicts },
-          'revert_conflict',
-        );
+        throw new RevertConflictError(`cannot revert ${target.commit.slice(0, 12)}: ${conflicts.length} file(s) changed again since`, { paths: conflicts });
       }
       await syncIndex(staged, tenants, ctx);
       return staged.changes();

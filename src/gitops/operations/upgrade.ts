@@ -2,7 +2,7 @@ import type { AppRef } from '../../domain/names.js';
 import { TEMPLATE_VERSION } from '../../render/index.js';
 import { listApps, readAppState } from '../app-tree.js';
 import type { PlanContext } from '../context.js';
-import type { TreeView } from '../git-port.js';
+import type { TreeView } from '../../ports/git.js';
 import type { Operation } from '../operation.js';
 import { StagedTree } from '../staged-tree.js';
 import { appKeys, stageRerender } from './rerender.js';

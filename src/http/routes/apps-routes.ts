@@ -1,7 +1,7 @@
 import { Hono, type Context, type Next } from 'hono';
 import { z } from 'zod';
-import type { AppService } from '../../apps/app-service.js';
-import type { DeployService } from '../../apps/deploy-service.js';
+import type { AppService } from '../../services/app-service.js';
+import type { DeployService } from '../../services/deploy-service.js';
 import { InvalidCodeError } from '../../errors.js';
 import type { AppEnv } from '../env.js';
 import type { HttpDeps } from '../deps.js';
@@ -13,7 +13,7 @@ const idempotencyKey = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'Idempotency
 const releasesQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 
 /** /apps and everything under an app. Every route needs a bearer token (mounted behind requireUser). */
-export function appsRoutes(deps: HttpDeps, docs: RouteRegistry, apps: AppService, deploys: DeployService): Hono<AppEnv> {
+export function appsRoutes(deps: Pick<HttpDeps, 'rateLimits' | 'metrics'>, docs: RouteRegistry, apps: AppService, deploys: DeployService): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
   const tag = 'apps';
   const params = s.appParams;
@@ -22,7 +22,7 @@ export function appsRoutes(deps: HttpDeps, docs: RouteRegistry, apps: AppService
     c.json({ apps: await apps.list(c.get('principal')) }),
   );
 
-  r.post(docs.add({ method: 'post', path: '/apps', tag, auth: true, summary: 'Create an app from a template or files', body: s.createAppSchema, status: 201, response: s.appResponse }), valid('json', s.createAppSchema), async (c) =>
+  r.post(docs.add({ method: 'post', path: '/apps', tag, auth: true, summary: 'Create an app from a template or files', body: s.createAppSchema, status: 201, response: s.appResponse, errors: [409] }), valid('json', s.createAppSchema), async (c) =>
     c.json({ app: await apps.create(c.get('principal'), c.req.valid('json')) }, 201),
   );
 
@@ -38,7 +38,7 @@ export function appsRoutes(deps: HttpDeps, docs: RouteRegistry, apps: AppService
     return c.json({ app: await apps.updateDraft(c.get('principal'), p.tenant, p.app, c.req.valid('json')) });
   });
 
-  const validate = docs.add({ method: 'post', path: '/apps/:tenant/:app/validate', tag, auth: true, summary: 'Check code (given, or the draft)', params, body: s.validateSchema, response: s.validateResponse });
+  const validate = docs.add({ method: 'post', path: '/apps/:tenant/:app/validate', tag, auth: true, summary: 'Check code (given, or the draft)', params, body: s.validateSchema, response: s.validateResponse, errors: [429, 503] });
   // Limited before the body (up to 500 KB of code) is even parsed: the editor calls this on every pause.
   const validateLimit = async (c: Context<AppEnv>, next: Next) => {
     deps.rateLimits.validateByUser.take(c.get('principal').userId);
@@ -49,7 +49,7 @@ export function appsRoutes(deps: HttpDeps, docs: RouteRegistry, apps: AppService
     return c.json(await apps.validate(c.get('principal'), p.tenant, p.app, c.req.valid('json')));
   });
 
-  const deploy = docs.add({ method: 'post', path: '/apps/:tenant/:app/deploy', tag, auth: true, summary: 'Deploy the draft (202; 422 with problems)', params, body: s.deploySchema, status: 202, response: s.deploymentResponse });
+  const deploy = docs.add({ method: 'post', path: '/apps/:tenant/:app/deploy', tag, auth: true, summary: 'Deploy the draft (202; 422 with problems)', params, body: s.deploySchema, status: 202, response: s.deploymentResponse, idempotent: true, errors: [422, 429, 503] });
   r.post(deploy, valid('param', params), valid('json', s.deploySchema), async (c) => {
     const p = c.req.valid('param');
     const principal = c.get('principal');
@@ -77,7 +77,7 @@ export function appsRoutes(deps: HttpDeps, docs: RouteRegistry, apps: AppService
     return c.json({ releases: await deploys.releases(c.get('principal'), p.tenant, p.app, c.req.valid('query').limit) });
   });
 
-  const rollback = docs.add({ method: 'post', path: '/apps/:tenant/:app/rollback', tag, auth: true, summary: 'Restore the app as of a commit (202)', params, body: s.rollbackSchema, status: 202, response: s.deploymentResponse });
+  const rollback = docs.add({ method: 'post', path: '/apps/:tenant/:app/rollback', tag, auth: true, summary: 'Restore the app as of a commit (202)', params, body: s.rollbackSchema, status: 202, response: s.deploymentResponse, idempotent: true, errors: [429] });
   r.post(rollback, valid('param', params), valid('json', s.rollbackSchema), async (c) => {
     const p = c.req.valid('param');
     const principal = c.get('principal');
@@ -87,7 +87,7 @@ export function appsRoutes(deps: HttpDeps, docs: RouteRegistry, apps: AppService
     return c.json({ deployment: result.deployment }, 202);
   });
 
-  const remove = docs.add({ method: 'delete', path: '/apps/:tenant/:app', tag, auth: true, summary: 'Delete the app (a commit; 202)', params, status: 202, response: s.deploymentResponse });
+  const remove = docs.add({ method: 'delete', path: '/apps/:tenant/:app', tag, auth: true, summary: 'Delete the app (a commit; 202)', params, status: 202, response: s.deploymentResponse, idempotent: true });
   r.delete(remove, valid('param', params), async (c) => {
     const p = c.req.valid('param');
     const key = parseIdempotencyKey(c.req.header('Idempotency-Key'));

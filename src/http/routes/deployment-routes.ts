@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { DeployService } from '../../apps/deploy-service.js';
-import { deploymentView } from '../../apps/views.js';
+import type { DeployService } from '../../services/deploy-service.js';
+import { deploymentView } from '../../services/views.js';
 import { FINAL_STATUSES, type DeploymentStatus } from '../../store/types.js';
 import type { AppEnv } from '../env.js';
 import type { HttpDeps } from '../deps.js';
 import type { RouteRegistry } from '../openapi.js';
-import { deploymentResponse, idParams } from '../schemas.js';
+import { deploymentResponse, eventStreamResponse, idParams } from '../schemas.js';
 import { valid } from '../validation.js';
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -16,10 +16,10 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 /** GET /deployments/:id and its server-sent events. */
-export function deploymentRoutes(deps: HttpDeps, docs: RouteRegistry, deploys: DeployService): Hono<AppEnv> {
+export function deploymentRoutes(deps: Pick<HttpDeps, 'clusterConfigured' | 'runtimeKind' | 'sse'>, docs: RouteRegistry, deploys: DeployService): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
   // Without a cluster nothing reconciles: `committed` is as far as a deployment goes.
-  const reconciles = deps.clusterConfigured || (deps.runtime !== undefined && deps.runtime.kind !== 'none');
+  const reconciles = deps.clusterConfigured || (deps.runtimeKind !== undefined && deps.runtimeKind !== 'none');
   const final = new Set<DeploymentStatus>(reconciles ? FINAL_STATUSES : [...FINAL_STATUSES, 'committed']);
   const pollMs = deps.sse?.pollMs ?? 200;
   const heartbeatMs = deps.sse?.heartbeatMs ?? 15_000;
@@ -27,7 +27,7 @@ export function deploymentRoutes(deps: HttpDeps, docs: RouteRegistry, deploys: D
   const one = docs.add({ method: 'get', path: '/deployments/:id', tag: 'deployments', auth: true, summary: 'One deployment and its timeline', params: idParams, response: deploymentResponse });
   r.get(one, valid('param', idParams), async (c) => c.json({ deployment: deploymentView(await deploys.get(c.get('principal'), c.req.valid('param').id)) }));
 
-  const events = docs.add({ method: 'get', path: '/deployments/:id/events', tag: 'deployments', auth: true, summary: 'Server-sent events: one `stage` event per timeline entry, then `end`', params: idParams });
+  const events = docs.add({ method: 'get', path: '/deployments/:id/events', tag: 'deployments', auth: true, summary: 'Server-sent events: one `stage` event per timeline entry, then `end`', params: idParams, contentType: 'text/event-stream', response: eventStreamResponse });
   r.get(events, valid('param', idParams), async (c) => {
     const principal = c.get('principal');
     const id = c.req.valid('param').id;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { requireAppAccess } from '../../auth/authorize.js';
 import { NotFoundError } from '../../errors.js';
 import type { AppEnv } from '../env.js';
-import type { HttpDeps } from '../deps.js';
+import type { Services } from '../../services/index.js';
 import type { RouteRegistry } from '../openapi.js';
 import { appParams } from '../schemas.js';
 import { valid } from '../validation.js';
@@ -19,7 +19,7 @@ export const releaseDiffResponse = z.object({
 });
 
 /** What the web UI's Releases panel reads beyond API.md's list: the diff of one release. */
-export function releaseRoutes(deps: Pick<HttpDeps, 'gitops'>, docs: RouteRegistry): Hono<AppEnv> {
+export function releaseRoutes(services: Pick<Services, 'releaseDiff'>, docs: RouteRegistry): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
   const diff = docs.add({
     method: 'get',
@@ -33,7 +33,7 @@ export function releaseRoutes(deps: Pick<HttpDeps, 'gitops'>, docs: RouteRegistr
   r.get(diff, valid('param', releaseDiffParams), async (c) => {
     const p = c.req.valid('param');
     requireAppAccess(c.get('principal'), p.tenant, 'read');
-    const result = await deps.gitops.releaseDiff({ tenant: p.tenant, app: p.app }, p.commit);
+    const result = await services.releaseDiff({ tenant: p.tenant, app: p.app }, p.commit);
     if (!result) throw new NotFoundError(`${p.commit} is not (or not uniquely) a release of ${p.tenant}/${p.app}; GET .../releases lists them`);
     return c.json({ ...result, previous: result.previous ?? null });
   });

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { RuntimeService } from '../../apps/runtime-service.js';
+import type { RuntimeService } from '../../services/runtime-service.js';
 import type { AppEnv } from '../env.js';
 import type { RouteRegistry } from '../openapi.js';
 import { appAnswerResponse, appRequestSchema, eventsResponse, lifecycleResponse, logsQuery, logsResponse } from '../runtime-schemas.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '../../../src/adapters/store-sqlite/index.js';
-import type { Store } from '../../../src/store/port.js';
+import type { Store } from '../../../src/ports/store.js';
 
 /** A real SQLite store in a fresh temp directory; `cleanup` closes it and removes the files. */
 export function openTestStore(): { store: Store; dir: string; cleanup: () => Promise<void> } {

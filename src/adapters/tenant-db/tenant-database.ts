@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 
 import { MongoNetworkError, MongoServerError, MongoServerSelectionError, type Document, type MongoClient } from 'mongodb';
 
-import { assertName } from '../domain/names.js';
-import { InputError, UnavailableError } from '../errors.js';
+import { fullJitterMs, sleep } from '../../backoff.js';
+import { tenantDatabaseName, tenantDatabaseUser } from '../../domain/names.js';
+import { InputError, UnavailableError } from '../../errors.js';
 
 /*
  * One MongoDB database per tenant (`user_<tenant>`) with one user that may
@@ -45,15 +45,7 @@ export interface TenantDatabaseProvisioner {
   ensure(tenant: string): Promise<{ uri: string }>;
 }
 
-/** Name of a tenant's database. */
-export function tenantDatabaseName(tenant: string): string {
-  return `user_${assertName('tenant', tenant)}`;
-}
-
-/** Name of the tenant's MongoDB user (defined in the tenant's own database). */
-export function tenantDatabaseUser(tenant: string): string {
-  return `berth_${assertName('tenant', tenant)}`;
-}
+export { tenantDatabaseName, tenantDatabaseUser };
 
 /**
  * Provisions tenant databases over the official driver with `createUser`, or
@@ -78,7 +70,7 @@ export function createTenantDatabaseProvisioner(options: TenantDatabaseOptions):
         return await options.client.db(database).command(body, { signal: AbortSignal.timeout(timeoutMs) });
       } catch (error) {
         if (!isTransient(error) || attempt >= attempts) throw error;
-        await delay(Math.random() * Math.min(2_000, 100 * 2 ** attempt));
+        await sleep(fullJitterMs(attempt, 100, 2_000));
       }
     }
   }

@@ -1,4 +1,4 @@
-import type { AppRecord, AuditEvent, Deployment, Draft, Job, RefreshToken, Role, TimelineEntry, User, DeploymentStatus } from './types.js';
+import type { AppRecord, AuditEvent, Deployment, Draft, Job, RefreshToken, Role, TimelineEntry, User, DeploymentStatus } from '../store/types.js';
 
 /**
  * The Store port. Two adapters implement it (src/adapters/store-sqlite,

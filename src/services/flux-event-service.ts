@@ -1,5 +1,5 @@
-import type { GitPort } from '../gitops/git-port.js';
-import type { Store } from '../store/port.js';
+import type { GitPort } from '../ports/git.js';
+import type { Store } from '../ports/store.js';
 import type { Deployment } from '../store/types.js';
 import { parseFluxAppEvent, verdictFor, type FluxAppEvent } from './flux-events.js';
 

@@ -2,7 +2,7 @@ import { requireRole } from '../auth/authorize.js';
 import { publicUser, withEditor, type Principal } from '../auth/principal.js';
 import { NotFoundError } from '../errors.js';
 import type { Role } from '../store/types.js';
-import { SETTINGS, type ServiceDeps } from './deps.js';
+import { SETTINGS, type ServiceDeps } from './service-deps.js';
 
 /** Admin calls: users, roles, tenant policies and the validator's import allow-list. */
 export function createAdminService(deps: Pick<ServiceDeps, 'store' | 'now' | 'validator'>) {

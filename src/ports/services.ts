@@ -4,8 +4,8 @@ import type { CodeProblem } from '../errors.js';
 /*
  * What the application services and routes need from the pieces other
  * engineers build (auth, validator, secrets, starters, jobs). Declared here
- * by shape so that src/http and src/apps depend on behaviour, not modules;
- * src/main.ts passes the real implementations.
+ * by shape so that src/http and src/services depend on behaviour, not modules;
+ * src/compose.ts passes the real implementations.
  */
 
 /** A session as signup and login return it; the refresh token goes only into a cookie. */

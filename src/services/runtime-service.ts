@@ -4,7 +4,7 @@ import type { Principal } from '../auth/principal.js';
 import { appRef, type AppRef } from '../domain/names.js';
 import { NotFoundError, UnauthorizedError } from '../errors.js';
 import { appHost } from '../render/app-view.js';
-import type { ServiceDeps } from './deps.js';
+import type { ServiceDeps } from './service-deps.js';
 import { fluxStatusKey, type FluxStatus } from './flux-event-service.js';
 import { noRuntime, type RuntimeEvent, type RuntimePort } from './runtime-port.js';
 import { sendToApp, type AppRequest } from './app-request.js';

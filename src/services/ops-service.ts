@@ -1,10 +1,9 @@
 import { requireRole } from '../auth/authorize.js';
 import type { Principal } from '../auth/principal.js';
 import { parseAppKey } from '../domain/names.js';
-import { UnauthorizedError } from '../errors.js';
-import type { Actor } from '../gitops/operation.js';
 import type { OperationResult } from '../gitops/operation.js';
-import type { ServiceDeps } from './deps.js';
+import type { ServiceDeps } from './service-deps.js';
+import { actorOf as actorOfUser } from './actor.js';
 
 /**
  * Operator calls on the apps repository. Each is one GitOps operation,
@@ -12,11 +11,7 @@ import type { ServiceDeps } from './deps.js';
  * X-Request-Id gets the first commit back instead of a second one.
  */
 export function createOpsService(deps: ServiceDeps) {
-  async function actorOf(principal: Principal): Promise<Actor> {
-    const user = await deps.store.users.byId(principal.userId);
-    if (!user) throw new UnauthorizedError('the account behind this token no longer exists');
-    return { id: user.id, username: user.username, email: user.email };
-  }
+  const actorOf = (principal: Principal) => actorOfUser(deps.store.users, principal);
 
   const commitOf = (result: OperationResult) => ({ status: result.status, commit: 'commit' in result ? (result.commit ?? null) : null });
 

@@ -3,7 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import { ConflictError, InputError, InvalidCodeError, NotFoundError, type CodeProblem } from '../errors.js';
 import type { AppRecord, Draft, DraftEnvVar } from '../store/types.js';
 import { precheckFiles as precheckCode } from '../validate/prechecks.js';
-import { SETTINGS, type ServiceDeps } from './deps.js';
+import { SETTINGS, type ServiceDeps } from './service-deps.js';
 import { appUrlOf } from './runtime-service.js';
 import { appSummary, appView, type TenantMode } from './views.js';
 

@@ -3,9 +3,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
-import { packageRoot } from '../cli/package-root.js';
-import { UnavailableError, type CodeProblem } from '../errors.js';
-import { precheckFiles } from './prechecks.js';
+import { packageRoot } from '../../package-paths.js';
+import { UnavailableError, type CodeProblem } from '../../errors.js';
+import { precheckFiles } from '../../validate/prechecks.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
 /** Options for {@link createPythonValidator}. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { UnavailableError, type CodeProblem } from '../errors.js';
-import { FairQueue, fairLimits, type FairQueueLimits, type ValidationCaller } from './fair-validation.js';
-import { precheckFiles } from './prechecks.js';
+import { UnavailableError, type CodeProblem } from '../../errors.js';
+import { FairQueue, fairLimits, type FairQueueLimits, type ValidationCaller } from '../../validate/fair-validation.js';
+import { precheckFiles } from '../../validate/prechecks.js';
 import { createPythonValidator, type PythonValidator, type PythonValidatorOptions } from './python-validator.js';
 
 /** Options for {@link createValidatorPool}. */

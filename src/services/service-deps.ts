@@ -1,12 +1,12 @@
 import type { CleanupPolicy } from '../gitops/operations/cleanup.js';
 import type { GitOps } from '../gitops/gitops.js';
-import type { GitPort } from '../gitops/git-port.js';
+import type { GitPort } from '../ports/git.js';
 import type { RenderSettings } from '../render/settings.js';
-import type { Store } from '../store/port.js';
+import type { Store } from '../ports/store.js';
+import type { CodeValidatorPort, SecretBoxPort, SecretManifestEncryptor, Starter } from '../ports/services.js';
 import type { RuntimePort } from './runtime-port.js';
-import type { CodeValidatorPort, SecretBoxPort, SecretManifestEncryptor, Starter } from './ports.js';
 
-/** Everything the application services use; built once by src/main.ts (or a test). */
+/** Everything the application services use; built once by src/compose.ts (buildBerth). */
 export interface ServiceDeps {
   readonly store: Store;
   readonly gitops: GitOps;

@@ -1,15 +1,15 @@
 import type { Principal } from '../auth/principal.js';
 import { hasRole, requireAppAccess } from '../auth/authorize.js';
-import { ConflictError, ForbiddenError, InputError, InvalidCodeError, NotFoundError, UnauthorizedError } from '../errors.js';
-import type { Actor } from '../gitops/operation.js';
+import { ConflictError, ForbiddenError, InputError, InvalidCodeError, NotFoundError } from '../errors.js';
 import { appSecretName, tenantNamespace } from '../render/app-view.js';
 import type { AppRecord } from '../store/types.js';
 import type { AppService } from './app-service.js';
-import type { ServiceDeps } from './deps.js';
+import type { ServiceDeps } from './service-deps.js';
 import { enqueueDeployment, type DeploymentRequest } from '../jobs/requests.js';
-import { tenantDatabaseName } from '../secrets/tenant-database.js';
 import { secretContext } from './app-service.js';
 import { fluxStatusKey, type FluxStatus } from './flux-event-service.js';
+import { actorOf as actorOfUser } from './actor.js';
+import { tenantDatabaseName } from '../domain/names.js';
 
 /** The variable the tenant's database URI reaches the app in (the todo starter reads it). */
 const TENANT_DB_VARIABLE = 'MONGODB_URI';
@@ -31,11 +31,7 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
   const { store } = deps;
   const runtime = createRuntimeService(deps);
 
-  async function actorOf(principal: Principal): Promise<Actor> {
-    const user = await store.users.byId(principal.userId);
-    if (!user) throw new UnauthorizedError('the account behind this token no longer exists');
-    return { id: user.id, username: user.username, email: user.email };
-  }
+  const actorOf = (principal: Principal) => actorOfUser(store.users, principal);
 
   async function refuseReviewMode(tenant: string): Promise<void> {
     if ((await apps.modeOf(tenant)) === 'review') {
