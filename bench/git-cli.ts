@@ -47,10 +47,7 @@ export async function seedWithFastImport(gitdir: string, files: Iterable<readonl
   }
   const when = '1700000000 +0000';
   const message = Buffer.from('seed\n');
-  chunks.push(
-    Buffer.from(`commit refs/heads/${branch}\ncommitter Bench <bench@berth.invalid> ${when}\ndata ${message.length}\n`),
-    message,
-  );
+  chunks.push(Buffer.from(`commit refs/heads/${branch}\ncommitter Bench <bench@berth.invalid> ${when}\ndata ${message.length}\n`), message);
   chunks.push(Buffer.from(paths.map((path, i) => `M 100644 :${i + 1} ${path}\n`).join('')), Buffer.from('\n'));
   await git(gitdir, ['fast-import', '--quiet'], Buffer.concat(chunks));
 }

@@ -28,7 +28,9 @@ function get(port: number, host: string | undefined, path = '/'): Promise<{ stat
   });
 }
 
-const code = (marker: string) => ({ 'main.py': `from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/")\ndef root():\n    return {"v": "${marker}"}\n` });
+const code = (marker: string) => ({
+  'main.py': `from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/")\ndef root():\n    return {"v": "${marker}"}\n`,
+});
 
 export async function benchRuntime(quick: boolean): Promise<string[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-runtime-'));
@@ -38,7 +40,9 @@ export async function benchRuntime(quick: boolean): Promise<string[]> {
     child = started.child;
     const { url, port } = started;
     const host = `api--bench.apps.localhost:${port}`;
-    const token = (await call(url, 'POST', '/api/v1/auth/signup', undefined, { username: 'bench', email: 'bench@bench.invalid', password: 'correct horse battery staple' })).json.accessToken as string;
+    const token = (
+      await call(url, 'POST', '/api/v1/auth/signup', undefined, { username: 'bench', email: 'bench@bench.invalid', password: 'correct horse battery staple' })
+    ).json.accessToken as string;
     await call(url, 'POST', '/api/v1/apps', token, { name: 'api', files: code('created'), entrypoint: 'main.py' });
 
     /** PUT the draft (untimed); time POST deploy until Berth's port answers with the new code. */

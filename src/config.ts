@@ -34,7 +34,12 @@ const list = (item: z.ZodString) =>
   z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    )
     .pipe(z.array(item));
 
 const origin = z.string().refine((v) => {
@@ -57,11 +62,17 @@ const envSchema = z.object({
     .refine((v) => branchNameProblem(v) === undefined, 'must be a valid git branch name')
     .default('main'),
   PUBLIC_URL: url(/^https?:$/),
-  APP_DOMAIN: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'must be a DNS domain').default('apps.localhost'),
+  APP_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'must be a DNS domain')
+    .default('apps.localhost'),
   CORS_ORIGINS: list(origin),
   BODY_LIMIT_BYTES: integer(1024 * 1024, 1024, 64 * 1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   MONGODB_URI: url(/^mongodb(\+srv)?:$/),
   MONGODB_TIMEOUT_MS: integer(5000, 100, 120_000),
   GIT_REMOTE_URL: url(/^https?:$/),
@@ -82,7 +93,11 @@ const envSchema = z.object({
   RATE_LIMIT_VALIDATE_PER_MINUTE: integer(60, 1, 100_000),
   // Pyodide validators (about 60 MB each); 0: sized to the machine's cores.
   VALIDATE_WORKERS: integer(0, 0, 16),
-  RUNTIME_CLASS_NAME: z.string().trim().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'must be a RuntimeClass name').optional(),
+  RUNTIME_CLASS_NAME: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'must be a RuntimeClass name')
+    .optional(),
   TENANT_RUNTIME_CLASSES: list(z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?=[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'each entry must be tenant=runtimeclass')),
   SIGNING_KEY_JWK: optionalText,
   SECRET_BOX_KEY: optionalText,
@@ -236,7 +251,11 @@ function toConfig(v: z.infer<typeof envSchema>): Config {
     cleanup: { sleepAfterHours: v.CLEANUP_SLEEP_AFTER_HOURS, deleteAfterHours: v.CLEANUP_DELETE_AFTER_HOURS },
     validateTimeoutMs: v.VALIDATE_TIMEOUT_MS,
     shutdownDeadlineMs: v.SHUTDOWN_DEADLINE_MS,
-    rateLimits: { authPerMinute: v.RATE_LIMIT_AUTH_PER_MINUTE, deployPerMinute: v.RATE_LIMIT_DEPLOY_PER_MINUTE, validatePerMinute: v.RATE_LIMIT_VALIDATE_PER_MINUTE },
+    rateLimits: {
+      authPerMinute: v.RATE_LIMIT_AUTH_PER_MINUTE,
+      deployPerMinute: v.RATE_LIMIT_DEPLOY_PER_MINUTE,
+      validatePerMinute: v.RATE_LIMIT_VALIDATE_PER_MINUTE,
+    },
     validateWorkers: v.VALIDATE_WORKERS,
     runtimeClasses: {
       ...(v.RUNTIME_CLASS_NAME ? { fleet: v.RUNTIME_CLASS_NAME } : {}),

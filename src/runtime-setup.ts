@@ -35,7 +35,10 @@ const REPORT_RETRIES_MS = [100, 300, 1_000, 3_000];
  * local runtime with its age identity and app proxy, the read-only
  * kubernetes client, or nothing (Git only).
  */
-export async function setupRuntime(config: Config, deps: { git: Pick<GitPort, 'head' | 'tree' | 'log'>; logger: Logger; renderSettings: RenderSettings }): Promise<RuntimeSetup> {
+export async function setupRuntime(
+  config: Config,
+  deps: { git: Pick<GitPort, 'head' | 'tree' | 'log'>; logger: Logger; renderSettings: RenderSettings },
+): Promise<RuntimeSetup> {
   const logger = deps.logger.child({ component: 'runtime' });
   const follow = (runtime: RuntimePort) => (target: Parameters<RuntimeSetup['followReports']>[0]) =>
     runtime.onReport((report) => void applyWithRetry(target, report, logger));

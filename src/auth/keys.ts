@@ -85,7 +85,11 @@ export type SigningKeySource = { readonly dir: string } | { readonly privateJwk:
 export async function loadOrCreateSigningKey(source: SigningKeySource): Promise<SigningKey> {
   if ('privateJwk' in source) return fromPrivateJwk(parsePrivateJwk(source.privateJwk, 'the configured signing key'));
   const path = join(source.dir, SIGNING_KEY_FILE);
-  const text = await loadOrCreatePrivateFile(path, async () => `${JSON.stringify(await generatePrivateJwk())}\n`, (message) => new InputError(message));
+  const text = await loadOrCreatePrivateFile(
+    path,
+    async () => `${JSON.stringify(await generatePrivateJwk())}\n`,
+    (message) => new InputError(message),
+  );
   return fromPrivateJwk(parsePrivateJwk(text, path));
 }
 

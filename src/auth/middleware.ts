@@ -30,7 +30,9 @@ export function bearerToken(header: string | undefined): string {
  * tokens are not read (they end up in logs). The HTTP API's requireUser is
  * this middleware, typed for its env.
  */
-export function bearerAuth<E extends { Variables: AuthVariables } = { Variables: AuthVariables }>(auth: Pick<AuthService, 'authenticate'>): MiddlewareHandler<E> {
+export function bearerAuth<E extends { Variables: AuthVariables } = { Variables: AuthVariables }>(
+  auth: Pick<AuthService, 'authenticate'>,
+): MiddlewareHandler<E> {
   return async (c, next) => {
     c.set('principal', await auth.authenticate(bearerToken(c.req.header('Authorization'))));
     await next();

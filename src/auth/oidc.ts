@@ -220,11 +220,7 @@ async function createOidcUser(users: OidcUsers, identity: OidcIdentity, now: Dat
  * it on first sight (the store makes the very first user admin, atomically).
  * When the issuer asserts roles, they replace the stored ones.
  */
-export async function resolveOidcUser(
-  users: OidcUsers,
-  identity: OidcIdentity,
-  now: Date,
-): Promise<Principal> {
+export async function resolveOidcUser(users: OidcUsers, identity: OidcIdentity, now: Date): Promise<Principal> {
   let user = (await users.byExternalId(identity.externalId)) ?? (await createOidcUser(users, identity, now));
   if (identity.roles && !sameRoles(user.roles, identity.roles)) {
     user = (await users.setRoles(user.id, withEditor(identity.roles))) ?? user;

@@ -24,7 +24,12 @@ export class ApiError extends Error {
 function errorOf(status: number, body: unknown): ApiError {
   if (typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'object' && body.error !== null) {
     const error = body.error as { code?: unknown; message?: unknown; details?: unknown };
-    return new ApiError(status, typeof error.message === 'string' ? error.message : `HTTP ${status}`, error.details, typeof error.code === 'string' ? error.code : undefined);
+    return new ApiError(
+      status,
+      typeof error.message === 'string' ? error.message : `HTTP ${status}`,
+      error.details,
+      typeof error.code === 'string' ? error.code : undefined,
+    );
   }
   return new ApiError(status, `HTTP ${status}`);
 }

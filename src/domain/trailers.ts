@@ -29,7 +29,7 @@ export function formatCommitMessage(subject: string, trailers: BerthTrailers, bo
 /** All `Key: value` lines of the message's last paragraph, as git interpret-trailers reads them. */
 export function parseTrailers(message: string): Record<string, string[]> {
   const paragraphs = message.trimEnd().split(/\n\s*\n/);
-  const last = paragraphs.length > 1 ? paragraphs[paragraphs.length - 1] ?? '' : '';
+  const last = paragraphs.length > 1 ? (paragraphs[paragraphs.length - 1] ?? '') : '';
   const out: Record<string, string[]> = {};
   const lines = last.split('\n');
   if (!lines.every((line) => TRAILER_LINE.test(line))) return out;

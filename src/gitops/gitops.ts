@@ -6,7 +6,14 @@ import { readAppSpec } from './app-tree.js';
 import type { PlanContext } from './context.js';
 import type { GitPort } from '../ports/git.js';
 import type { Actor, Operation, OperationResult } from './operation.js';
-import { planCleanup, cleanupDeleteOperation, cleanupSleepOperation, DEFAULT_CLEANUP_POLICY, type CleanupPlan, type CleanupPolicy } from './operations/cleanup.js';
+import {
+  planCleanup,
+  cleanupDeleteOperation,
+  cleanupSleepOperation,
+  DEFAULT_CLEANUP_POLICY,
+  type CleanupPlan,
+  type CleanupPolicy,
+} from './operations/cleanup.js';
 import { deployOperation, type DeployInput } from './operations/deploy.js';
 import { deleteOperation, sleepOperation, wakeOperation } from './operations/lifecycle.js';
 import { pinRunnerOperation } from './operations/pin-runner.js';
@@ -57,8 +64,7 @@ export function createGitOps(options: GitOpsOptions) {
   const { git, context } = options;
   const mainBranch = options.branch ?? 'main';
   const now = options.now;
-  const run = (operation: Parameters<typeof runOperation>[1], call: CallOptions) =>
-    runOperation(git, operation, toRunOptions(call, mainBranch));
+  const run = (operation: Parameters<typeof runOperation>[1], call: CallOptions) => runOperation(git, operation, toRunOptions(call, mainBranch));
 
   return {
     branch: mainBranch,
@@ -83,8 +89,7 @@ export function createGitOps(options: GitOpsOptions) {
       return run(revertOperation({ commit: info.sha, subject: info.subject, changes }, context), call);
     },
 
-    pinRunner: async (runner: RunnerImage, apps: readonly AppRef[] | undefined, call: CallOptions) =>
-      run(pinRunnerOperation(runner, apps, context), call),
+    pinRunner: async (runner: RunnerImage, apps: readonly AppRef[] | undefined, call: CallOptions) => run(pinRunnerOperation(runner, apps, context), call),
 
     delete: async (apps: readonly AppRef[], call: CallOptions) => run(deleteOperation(apps, context), call),
     sleep: async (apps: readonly AppRef[], call: CallOptions) => run(sleepOperation(apps, now(), context), call),
@@ -139,7 +144,11 @@ export function createGitOps(options: GitOpsOptions) {
      * everything else the app owns (its manifests and its Flux file).
      * `commit` is a full id or a unique prefix of one of the app's releases.
      */
-    async releaseDiff(ref: AppRef, commit: string, branch = mainBranch): Promise<{ commit: string; previous: string | undefined; code: string; manifests: string } | undefined> {
+    async releaseDiff(
+      ref: AppRef,
+      commit: string,
+      branch = mainBranch,
+    ): Promise<{ commit: string; previous: string | undefined; code: string; manifests: string } | undefined> {
       const app = appRef(ref.tenant, ref.app);
       const commits = await git.log(branch, { path: appDir(app), limit: 500 });
       const index = commits.findIndex((c) => c.sha === commit || (commit.length >= 7 && c.sha.startsWith(commit)));
@@ -152,7 +161,10 @@ export function createGitOps(options: GitOpsOptions) {
         git.diff(previous, release.sha, appDir(app)),
         git.diff(previous, release.sha, appFluxFile(app)),
       ]);
-      const manifests = splitFileDiffs(folder).filter((section) => !section.startsWith(`diff --git a/${codeDir}/`)).join('') + flux;
+      const manifests =
+        splitFileDiffs(folder)
+          .filter((section) => !section.startsWith(`diff --git a/${codeDir}/`))
+          .join('') + flux;
       return { commit: release.sha, previous, code, manifests };
     },
 

@@ -60,4 +60,3 @@ async function classify(tree: TreeView, changes: readonly FileChange[]): Promise
   }
   return out;
 }
-

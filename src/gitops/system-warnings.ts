@@ -20,7 +20,12 @@ export async function fleetPinWarnings(git: Pick<GitPort, 'head' | 'tree'>, bran
   const text = await (await git.tree(head)).readFile(RUNNER_COMPONENT);
   const pin = text === undefined ? undefined : readComponentImage(text);
   if (!pin) {
-    return [{ code: 'missing_runner_pin', message: `${RUNNER_COMPONENT} pins no berth-runner image by digest, so apps without their own pin have no image; ${HOW_TO_PIN}` }];
+    return [
+      {
+        code: 'missing_runner_pin',
+        message: `${RUNNER_COMPONENT} pins no berth-runner image by digest, so apps without their own pin have no image; ${HOW_TO_PIN}`,
+      },
+    ];
   }
   if (isPlaceholderDigest(pin.digest)) {
     return [

@@ -1,4 +1,13 @@
-import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type RequestListener,
+  type ServerOptions,
+  type ServerResponse,
+} from 'node:http';
 import { REFRESH_COOKIE } from '../auth/cookies.js';
 import { isValidName, type AppRef } from '../domain/names.js';
 
@@ -26,7 +35,17 @@ export interface AppProxyOptions {
   readonly idleTimeoutMs?: number;
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 /** Keep-alive to the runners (uvicorn closes idle connections after 5 s, so the pool lets go first). */
 const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
 
@@ -70,7 +89,8 @@ export function createAppProxy(options: AppProxyOptions): (req: IncomingMessage,
     for (let attempt = 0; ; attempt++) {
       const target = await options.targets.proxyTarget(ref, startWaitMs);
       if (!('port' in target)) {
-        if (target.state === 'asleep') return page(res, 503, `${ref.app} is asleep`, `The app ${ref.tenant}/${ref.app} is asleep. Its owner can wake it in Berth.`, { 'retry-after': '30' });
+        if (target.state === 'asleep')
+          return page(res, 503, `${ref.app} is asleep`, `The app ${ref.tenant}/${ref.app} is asleep. Its owner can wake it in Berth.`, { 'retry-after': '30' });
         if (target.state === 'absent') return page(res, 404, 'No such app', `${ref.tenant}/${ref.app} is not deployed.`);
         return page(res, 502, `${ref.app} is not running`, `The app ${ref.tenant}/${ref.app} is not running: ${target.message}`);
       }
@@ -80,7 +100,15 @@ export function createAppProxy(options: AppProxyOptions): (req: IncomingMessage,
   };
 }
 
-function forward(req: IncomingMessage, res: ServerResponse, port: number, headers: IncomingHttpHeaders, idleTimeoutMs: number, bodyless: boolean, mayRetry: boolean): Promise<'done' | 'retry'> {
+function forward(
+  req: IncomingMessage,
+  res: ServerResponse,
+  port: number,
+  headers: IncomingHttpHeaders,
+  idleTimeoutMs: number,
+  bodyless: boolean,
+  mayRetry: boolean,
+): Promise<'done' | 'retry'> {
   return new Promise((resolve) => {
     const upstream = request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers, agent }, (answer) => {
       const out: Record<string, string | string[]> = {};
@@ -98,7 +126,12 @@ function forward(req: IncomingMessage, res: ServerResponse, port: number, header
       }
       if (mayRetry && ['ECONNRESET', 'ECONNREFUSED', 'EPIPE'].includes(error.code ?? '')) return resolve('retry');
       const timedOut = error.message === 'timeout';
-      page(res, timedOut ? 504 : 502, timedOut ? 'The app did not answer in time' : 'The app did not answer', timedOut ? `No answer within ${Math.round(idleTimeoutMs / 1000)} s.` : 'The connection to the app failed; it may be restarting.');
+      page(
+        res,
+        timedOut ? 504 : 502,
+        timedOut ? 'The app did not answer in time' : 'The app did not answer',
+        timedOut ? `No answer within ${Math.round(idleTimeoutMs / 1000)} s.` : 'The connection to the app failed; it may be restarting.',
+      );
       resolve('done');
     });
     // The client went away: stop the upstream request too.
@@ -119,7 +152,10 @@ export function forwardHeaders(req: IncomingMessage, issuer: string): IncomingHt
   }
   if (typeof headers.authorization === 'string' && isBerthToken(headers.authorization, issuer)) delete headers.authorization;
   if (typeof headers.cookie === 'string') {
-    const kept = headers.cookie.split(';').map((c) => c.trim()).filter((c) => c !== '' && !c.startsWith(`${REFRESH_COOKIE}=`));
+    const kept = headers.cookie
+      .split(';')
+      .map((c) => c.trim())
+      .filter((c) => c !== '' && !c.startsWith(`${REFRESH_COOKIE}=`));
     if (kept.length > 0) headers.cookie = kept.join('; ');
     else delete headers.cookie;
   }
@@ -149,6 +185,12 @@ function escapeHtml(text: string): string {
 function page(res: ServerResponse, status: number, title: string, text: string, extra: Record<string, string> = {}): void {
   if (res.headersSent) return void res.destroy();
   const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p><p><small>Berth</small></p></body></html>\n`;
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...extra });
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...extra,
+  });
   res.end(body);
 }

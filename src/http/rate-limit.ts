@@ -64,11 +64,18 @@ export interface RateLimits {
   readonly validateByUser: TokenBuckets;
 }
 
-export function createRateLimits(options: { readonly authPerMinute: number; readonly deployPerMinute: number; readonly validatePerMinute: number }): RateLimits {
+export function createRateLimits(options: {
+  readonly authPerMinute: number;
+  readonly deployPerMinute: number;
+  readonly validatePerMinute: number;
+}): RateLimits {
   return {
     authByIp: new TokenBuckets({ capacity: options.authPerMinute, perMinute: options.authPerMinute }),
     // Per username, tighter: guessing one account's password is the attack to stop.
-    authByUsername: new TokenBuckets({ capacity: Math.max(1, Math.ceil(options.authPerMinute / 2)), perMinute: Math.max(1, Math.ceil(options.authPerMinute / 2)) }),
+    authByUsername: new TokenBuckets({
+      capacity: Math.max(1, Math.ceil(options.authPerMinute / 2)),
+      perMinute: Math.max(1, Math.ceil(options.authPerMinute / 2)),
+    }),
     deployByUser: new TokenBuckets({ capacity: options.deployPerMinute, perMinute: options.deployPerMinute }),
     // A burst of a quarter minute's worth, then the steady rate.
     validateByUser: new TokenBuckets({ capacity: Math.max(1, Math.ceil(options.validatePerMinute / 4)), perMinute: options.validatePerMinute }),

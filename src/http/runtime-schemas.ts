@@ -14,7 +14,10 @@ export const runtimeViewSchema = z.object({
 
 export const logsQuery = z.object({
   tail: z.coerce.number().int().min(0).max(2_000).default(200),
-  follow: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  follow: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 
 const logLine = z.object({ at: z.string(), stream: z.enum(['stdout', 'stderr']), text: z.string() });
@@ -27,8 +30,22 @@ const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, 'a he
 export const appRequestSchema = z.object({
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']),
   path: z.string().min(1).max(2_048),
-  headers: z.record(headerName, z.string().max(8_192).regex(/^[^\r\n]*$/, 'no line breaks')).optional(),
+  headers: z
+    .record(
+      headerName,
+      z
+        .string()
+        .max(8_192)
+        .regex(/^[^\r\n]*$/, 'no line breaks'),
+    )
+    .optional(),
   body: z.string().max(APP_REQUEST_MAX_BYTES).optional(),
 });
-export const appAnswerResponse = z.object({ status: z.number(), headers: z.record(z.string(), z.string()), body: z.string(), truncated: z.boolean(), ms: z.number() });
+export const appAnswerResponse = z.object({
+  status: z.number(),
+  headers: z.record(z.string(), z.string()),
+  body: z.string(),
+  truncated: z.boolean(),
+  ms: z.number(),
+});
 export const lifecycleResponse = z.object({ status: z.string(), commit: z.string().nullable() });

@@ -62,8 +62,7 @@ export function createDeployHandler(deps: DeployHandlerDeps): JobHandler {
     // The app record first: a crash after `advance` would skip it on the re-run, which sees `committed`.
     if (wrote && request.kind === 'delete') await store.apps.remove(request.tenant, request.app);
     if (wrote && request.kind !== 'delete') await store.apps.setLive(request.tenant, request.app, result.commit, at);
-    const detail =
-      result.status === 'unchanged' ? 'no changes' : result.status === 'duplicate' ? 'found the commit of an earlier attempt' : undefined;
+    const detail = result.status === 'unchanged' ? 'no changes' : result.status === 'duplicate' ? 'found the commit of an earlier attempt' : undefined;
     await store.deployments.advance(request.deploymentId, entry('committed', detail), { status: 'committed', commit: result.commit });
   }
 }

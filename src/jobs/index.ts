@@ -1,5 +1,14 @@
 /** Durable jobs: the runner, the deploy handler, enqueueing, node ids and periodic tasks. */
-export { createJobRunner, type JobContext, type JobHandler, type JobLogger, type JobMetrics, type JobOutcome, type JobRunner, type JobRunnerOptions } from './runner.js';
+export {
+  createJobRunner,
+  type JobContext,
+  type JobHandler,
+  type JobLogger,
+  type JobMetrics,
+  type JobOutcome,
+  type JobRunner,
+  type JobRunnerOptions,
+} from './runner.js';
 export { DEFAULT_BACKOFF, isTransient, markTransient, retryDelayMs, describeFailure, type BackoffOptions } from './retry-policy.js';
 export { createDeployHandler, type DeployHandlerDeps } from './deploy-job.js';
 export { DEPLOY_JOB_KINDS, deployJobPayloadSchema, parseDeployJobPayload, type DeployJobPayload, type DeployJobRequest } from './deploy-payload.js';

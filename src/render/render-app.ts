@@ -68,7 +68,12 @@ export function renderApp(spec: AppSpec, settings: RenderSettings, templates: Te
       const deployment = parsed as z.output<typeof deploymentSchema>;
       assertEcho(path, deployment.spec.template.spec.containers[0].env, expectedEnv(normal, checkedSettings, view), 'env');
       const items = deployment.spec.template.spec.volumes[0].configMap.items;
-      assertEcho(path, items, view.codeFiles.map(({ key, path: p }) => ({ key, path: p })), 'code volume items');
+      assertEcho(
+        path,
+        items,
+        view.codeFiles.map(({ key, path: p }) => ({ key, path: p })),
+        'code volume items',
+      );
     }
     out.set(path, text);
   }

@@ -49,12 +49,7 @@ export function renderRoot(groups: Iterable<string>, templates: Templates): Map<
  * `berth-group-<gg>`, wait false) and its kustomization.yaml listing the
  * tenant folders. Every tenant must hash into `group`.
  */
-export function renderGroup(
-  group: string,
-  tenants: Iterable<string>,
-  settings: RenderSettings,
-  templates: Templates,
-): Map<string, string> {
+export function renderGroup(group: string, tenants: Iterable<string>, settings: RenderSettings, templates: Templates): Map<string, string> {
   assertGroup(group);
   const checked = parseRenderSettings(settings);
   const members = sortedUnique(tenants);
@@ -85,12 +80,7 @@ export function renderGroup(
  * Security level, Berth's read-only RoleBinding, and with tenantLockdown the
  * tenant's Flux service account and its admin RoleBinding).
  */
-export function renderTenant(
-  tenant: string,
-  apps: Iterable<string>,
-  settings: RenderSettings,
-  templates: Templates,
-): Map<string, string> {
+export function renderTenant(tenant: string, apps: Iterable<string>, settings: RenderSettings, templates: Templates): Map<string, string> {
   assertName('tenant', tenant);
   const checked = parseRenderSettings(settings);
   const appFiles = sortedUnique(apps).map((app) => `${assertName('app', app)}.yaml`);

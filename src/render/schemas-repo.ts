@@ -20,13 +20,9 @@ export const appKustomizationSchema = z
     kind: z.literal('Kustomization'),
     namespace: dnsLabel,
     resources: z.array(relativePath).min(4),
-    configMapGenerator: z.tuple([
-      z.strictObject({ name: dnsLabel, files: z.array(z.string().regex(/^[-._a-zA-Z0-9]+=code\/[^=]+$/)).min(1) }),
-    ]),
+    configMapGenerator: z.tuple([z.strictObject({ name: dnsLabel, files: z.array(z.string().regex(/^[-._a-zA-Z0-9]+=code\/[^=]+$/)).min(1) })]),
     components: z.tuple([z.string().regex(/^(\.\.\/)+components\/runner$/)]).optional(),
-    images: z
-      .tuple([z.strictObject({ name: z.literal('berth-runner'), newName: z.string().min(1), digest: z.string().regex(DIGEST) })])
-      .optional(),
+    images: z.tuple([z.strictObject({ name: z.literal('berth-runner'), newName: z.string().min(1), digest: z.string().regex(DIGEST) })]).optional(),
     labels: z.tuple([z.strictObject({ includeSelectors: z.literal(true), pairs: labelMap })]),
   })
   .refine((k) => (k.components === undefined) !== (k.images === undefined), 'exactly one of components and images');
@@ -52,9 +48,7 @@ export const fluxKustomizationSchema = z.strictObject({
     prune: z.literal(true),
     wait: z.boolean(),
     serviceAccountName: dnsLabel.optional(),
-    decryption: z
-      .strictObject({ provider: z.literal('sops'), secretRef: z.strictObject({ name: z.string().min(1) }) })
-      .optional(),
+    decryption: z.strictObject({ provider: z.literal('sops'), secretRef: z.strictObject({ name: z.string().min(1) }) }).optional(),
   }),
 });
 

@@ -10,7 +10,10 @@ import { ENV_NAME } from '../domain/app-spec.js';
  */
 
 /** A DNS-1123 label: object names, namespaces. */
-export const dnsLabel = z.string().max(63).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/);
+export const dnsLabel = z
+  .string()
+  .max(63)
+  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/);
 /** Labels or selector labels: string keys to string values. */
 export const labelMap = z.record(z.string().min(1), z.string());
 const port = z.number().int().min(1).max(65535);
@@ -81,7 +84,11 @@ export const deploymentSchema = z.strictObject({
     template: z.strictObject({
       metadata: z.strictObject({ labels: labelMap }),
       spec: z.strictObject({
-        runtimeClassName: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/).max(253).optional(),
+        runtimeClassName: z
+          .string()
+          .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/)
+          .max(253)
+          .optional(),
         automountServiceAccountToken: z.literal(false),
         enableServiceLinks: z.literal(false),
         terminationGracePeriodSeconds: z.number().int().min(1).max(60),
@@ -93,10 +100,7 @@ export const deploymentSchema = z.strictObject({
           seccompProfile: seccomp,
         }),
         containers: z.tuple([container]),
-        volumes: z.tuple([
-          codeVolume,
-          z.strictObject({ name: z.literal('tmp'), emptyDir: z.strictObject({ sizeLimit: z.string() }) }),
-        ]),
+        volumes: z.tuple([codeVolume, z.strictObject({ name: z.literal('tmp'), emptyDir: z.strictObject({ sizeLimit: z.string() }) })]),
       }),
     }),
   }),
@@ -151,9 +155,7 @@ export const networkPolicySchema = z.strictObject({
         to: z.tuple([
           namespaceSelector.extend({
             podSelector: z.strictObject({
-              matchExpressions: z.tuple([
-                z.strictObject({ key: z.literal('k8s-app'), operator: z.literal('In'), values: z.tuple([z.literal('kube-dns')]) }),
-              ]),
+              matchExpressions: z.tuple([z.strictObject({ key: z.literal('k8s-app'), operator: z.literal('In'), values: z.tuple([z.literal('kube-dns')]) })]),
             }),
           }),
         ]),

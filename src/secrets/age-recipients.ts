@@ -45,10 +45,7 @@ export function assertAgeRecipients(recipients: readonly string[]): string[] {
  * Encrypts the data key to each recipient separately, as sops does (one age
  * file per recipient, so any single cluster key can open it).
  */
-export async function encryptDataKeyForRecipients(
-  dataKey: Uint8Array,
-  recipients: readonly string[],
-): Promise<AgeKeyEntry[]> {
+export async function encryptDataKeyForRecipients(dataKey: Uint8Array, recipients: readonly string[]): Promise<AgeKeyEntry[]> {
   return Promise.all(
     recipients.map(async (recipient) => {
       const encrypter = new Encrypter();

@@ -5,19 +5,6 @@
  */
 export { assertAgeRecipients, encryptDataKeyForRecipients, type AgeKeyEntry } from './age-recipients.js';
 export { SealedValueError, SecretKeyError } from './sealed-value-error.js';
-export {
-  createSecretBox,
-  loadOrCreateKey,
-  parseSecretBoxKey,
-  SECRET_BOX_KEY_BYTES,
-  type SecretBox,
-} from './secret-box.js';
-export {
-  encryptAppSecret,
-  encryptSecretManifest,
-  SOPS_ENCRYPTED_REGEX,
-  SOPS_FORMAT_VERSION,
-  type AppSecretInput,
-  type SecretManifestInput,
-} from './sops.js';
+export { createSecretBox, loadOrCreateKey, parseSecretBoxKey, SECRET_BOX_KEY_BYTES, type SecretBox } from './secret-box.js';
+export { encryptAppSecret, encryptSecretManifest, SOPS_ENCRYPTED_REGEX, SOPS_FORMAT_VERSION, type AppSecretInput, type SecretManifestInput } from './sops.js';
 // The per-tenant MongoDB provisioner is an adapter: src/adapters/tenant-db.

@@ -18,6 +18,10 @@ function parseKey(path: string, text: string): Buffer {
  * start with mode 0600. Refuses a key file that group or others may read.
  */
 export async function loadOrCreateKey(path: string): Promise<Buffer> {
-  const text = await loadOrCreatePrivateFile(path, () => `${randomBytes(KEY_BYTES).toString('base64')}\n`, (message) => new SecretKeyError(message));
+  const text = await loadOrCreatePrivateFile(
+    path,
+    () => `${randomBytes(KEY_BYTES).toString('base64')}\n`,
+    (message) => new SecretKeyError(message),
+  );
   return parseKey(path, text);
 }

@@ -20,7 +20,10 @@ export async function loadOrCreateAgeIdentity(path: string): Promise<AgeIdentity
     async () => `# Berth's embedded age identity: secret env vars of locally run apps are encrypted to it.\n${await generateX25519Identity()}\n`,
     (message) => new SecretKeyError(message),
   );
-  const identity = text.split('\n').map((line) => line.trim()).find((line) => line.startsWith('AGE-SECRET-KEY-1'));
+  const identity = text
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => line.startsWith('AGE-SECRET-KEY-1'));
   if (!identity) throw new SecretKeyError(`${path} holds no AGE-SECRET-KEY-1 line`);
   return { identity, recipient: await identityToRecipient(identity) };
 }

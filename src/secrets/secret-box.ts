@@ -52,9 +52,7 @@ export function createSecretBox(key: Buffer): SecretBox {
     const cipher = createCipheriv('aes-256-gcm', ownKey, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(additionalData(keyId, context));
     const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return [VERSION, keyId, iv, data, cipher.getAuthTag()]
-      .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
-      .join('.');
+    return [VERSION, keyId, iv, data, cipher.getAuthTag()].map((part) => (typeof part === 'string' ? part : part.toString('base64url'))).join('.');
   }
 
   function open(sealed: string, context = ''): string {

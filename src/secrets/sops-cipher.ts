@@ -44,11 +44,7 @@ export function encryptSopsString(plaintext: string, dataKey: Buffer, additional
  * MAC for every type). Throws InputError when the text is not a sops value or
  * fails authentication.
  */
-export function decryptSopsValue(
-  ciphertext: string,
-  dataKey: Buffer,
-  additionalData: string,
-): { bytes: Buffer; type: string } {
+export function decryptSopsValue(ciphertext: string, dataKey: Buffer, additionalData: string): { bytes: Buffer; type: string } {
   if (ciphertext === '') return { bytes: Buffer.alloc(0), type: 'str' };
   const match = ENCRYPTED_VALUE.exec(ciphertext);
   if (!match) throw new InputError('value is not in sops ENC[AES256_GCM,...] format');

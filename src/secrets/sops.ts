@@ -5,13 +5,7 @@ import { ENV_NAME } from '../domain/app-spec.js';
 import { InputError } from '../errors.js';
 import { appSecretName, tenantNamespace, type RenderSettings } from '../render/index.js';
 import { assertAgeRecipients, encryptDataKeyForRecipients } from './age-recipients.js';
-import {
-  computeSopsMac,
-  createSopsDataKey,
-  encryptSopsString,
-  formatSopsTimestamp,
-  sopsPathAad,
-} from './sops-cipher.js';
+import { computeSopsMac, createSopsDataKey, encryptSopsString, formatSopsTimestamp, sopsPathAad } from './sops-cipher.js';
 
 /*
  * Writes what `sops --encrypt --age <r1>,<r2> --encrypted-regex '^(data|stringData)$'`
@@ -77,9 +71,7 @@ export async function encryptSecretManifest(input: SecretManifestInput): Promise
       ...names.map((key): [string[], string] => [['stringData', key], values[key] ?? '']),
     ];
     const mac = computeSopsMac(plainLeaves.map(([, value]) => Buffer.from(value, 'utf8')));
-    const stringData = Object.fromEntries(
-      names.map((key) => [key, encryptSopsString(values[key] ?? '', dataKey, sopsPathAad(['stringData', key]))]),
-    );
+    const stringData = Object.fromEntries(names.map((key) => [key, encryptSopsString(values[key] ?? '', dataKey, sopsPathAad(['stringData', key]))]));
     const age = await encryptDataKeyForRecipients(dataKey, recipients);
     return formatSopsYaml({
       manifest: { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, type: 'Opaque', stringData },

@@ -24,7 +24,17 @@ export interface AppAnswer {
 export const APP_REQUEST_MAX_BYTES = 1024 * 1024;
 export const APP_REQUEST_TIMEOUT_MS = 10_000;
 /** Set by Berth, not by the panel: the request goes to the app's host and nowhere else. */
-const FORBIDDEN_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'upgrade', 'te', 'keep-alive', 'proxy-authorization', 'expect']);
+const FORBIDDEN_HEADERS = new Set([
+  'host',
+  'connection',
+  'content-length',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'keep-alive',
+  'proxy-authorization',
+  'expect',
+]);
 
 /**
  * Sends the panel's request to `base` (the app's live URL) and nowhere else:
@@ -32,10 +42,16 @@ const FORBIDDEN_HEADERS = new Set(['host', 'connection', 'content-length', 'tran
  * leave it. `via` connects to another address with the app's Host (the local
  * runtime's apps are served by Berth's own port).
  */
-export async function sendToApp(base: URL, input: AppRequest, via?: { readonly host: string; readonly port: number }, timeoutMs = APP_REQUEST_TIMEOUT_MS): Promise<AppAnswer> {
-  if (!input.path.startsWith('/') || input.path.startsWith('//') || input.path.includes('\\')) throw new InputError('path must start with a single "/" (it is sent to the app\'s own host)', { path: input.path });
+export async function sendToApp(
+  base: URL,
+  input: AppRequest,
+  via?: { readonly host: string; readonly port: number },
+  timeoutMs = APP_REQUEST_TIMEOUT_MS,
+): Promise<AppAnswer> {
+  if (!input.path.startsWith('/') || input.path.startsWith('//') || input.path.includes('\\'))
+    throw new InputError('path must start with a single "/" (it is sent to the app\'s own host)', { path: input.path });
   const target = new URL(input.path, base);
-  if (target.origin !== base.origin) throw new InputError('path must stay on the app\'s own host', { path: input.path });
+  if (target.origin !== base.origin) throw new InputError("path must stay on the app's own host", { path: input.path });
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(input.headers ?? {})) {
     if (FORBIDDEN_HEADERS.has(name.toLowerCase())) throw new InputError(`header ${name} is set by Berth, not by the test panel`, { header: name });
@@ -59,7 +75,12 @@ export async function sendToApp(base: URL, input: AppRequest, via?: { readonly h
         agent: false,
         timeout: timeoutMs,
       },
-      (res) => void readCapped(res).then(({ text, truncated }) => resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res), body: text, truncated, ms: Math.round((performance.now() - started) * 10) / 10 }), reject),
+      (res) =>
+        void readCapped(res).then(
+          ({ text, truncated }) =>
+            resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res), body: text, truncated, ms: Math.round((performance.now() - started) * 10) / 10 }),
+          reject,
+        ),
     );
     const deadline = setTimeout(() => req.destroy(new Error(`the app did not answer within ${timeoutMs / 1000} s`)), timeoutMs);
     req.on('close', () => clearTimeout(deadline));

@@ -90,14 +90,24 @@ export function createAppService(deps: ServiceDeps) {
           // Live state from the runtime (which follows Git), not from what Berth last wrote itself.
           const runtime = await deps.runtime?.glance(ref);
           if (!runtime) return summary;
-          return { ...summary, ...(runtime.liveCommit ? { live: { commit: runtime.liveCommit, at: summary.live?.at ?? app.updatedAt } } : {}), runtime: { ready: runtime.ready, phase: runtime.phase, message: runtime.message, replicas: runtime.replicas } };
+          return {
+            ...summary,
+            ...(runtime.liveCommit ? { live: { commit: runtime.liveCommit, at: summary.live?.at ?? app.updatedAt } } : {}),
+            runtime: { ready: runtime.ready, phase: runtime.phase, message: runtime.message, replicas: runtime.replicas },
+          };
         }),
       );
     },
 
     async create(
       principal: Principal,
-      input: { name: string; template?: string | undefined; files?: Record<string, string> | undefined; entrypoint?: string | undefined; env?: Record<string, EnvInput> | undefined },
+      input: {
+        name: string;
+        template?: string | undefined;
+        files?: Record<string, string> | undefined;
+        entrypoint?: string | undefined;
+        env?: Record<string, EnvInput> | undefined;
+      },
     ) {
       const tenant = principal.tenant;
       requireAppAccess(principal, tenant, 'write');
@@ -105,7 +115,8 @@ export function createAppService(deps: ServiceDeps) {
       let entrypoint = input.entrypoint;
       if (input.template !== undefined) {
         const starter = (await deps.starters()).find((s) => s.id === input.template);
-        if (!starter) throw new InputError(`template ${JSON.stringify(input.template)} does not exist; GET /templates lists them`, { template: input.template });
+        if (!starter)
+          throw new InputError(`template ${JSON.stringify(input.template)} does not exist; GET /templates lists them`, { template: input.template });
         files = { ...starter.files, ...files };
         entrypoint ??= starter.entrypoint;
       }
@@ -133,7 +144,12 @@ export function createAppService(deps: ServiceDeps) {
       return view(updated);
     },
 
-    async validate(principal: Principal, tenant: string, name: string, override: { files?: Record<string, string> | undefined; entrypoint?: string | undefined }) {
+    async validate(
+      principal: Principal,
+      tenant: string,
+      name: string,
+      override: { files?: Record<string, string> | undefined; entrypoint?: string | undefined },
+    ) {
       const app = await load(principal, tenant, name, 'read');
       const files = override.files ?? app.draft.files;
       const problems = await checkCode(files, override.entrypoint ?? app.draft.entrypoint, { user: principal.userId, purpose: 'edit' });

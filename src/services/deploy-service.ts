@@ -86,7 +86,13 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
   async function clusterStatus(tenant: string, name: string) {
     const flux = await store.settings.get<FluxStatus>(fluxStatusKey(tenant, name));
     if (!flux) return { configured: true, message: 'no report from Flux yet' };
-    return { configured: true, ready: flux.ready, ...(flux.revision ? { revision: flux.revision } : {}), message: `${flux.reason}: ${flux.message}`.slice(0, 500), at: flux.at };
+    return {
+      configured: true,
+      ready: flux.ready,
+      ...(flux.revision ? { revision: flux.revision } : {}),
+      message: `${flux.reason}: ${flux.message}`.slice(0, 500),
+      at: flux.at,
+    };
   }
 
   return {
@@ -171,7 +177,11 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
           ? await clusterStatus(tenant, name)
           : { configured: false, message: deployed ? 'committed, no cluster configured' : 'not deployed' },
         database: deps.tenantDatabase
-          ? { attached: true, name: tenantDatabaseName(tenant), message: `MONGODB_URI of database ${tenantDatabaseName(tenant)}, in the app's encrypted Secret` }
+          ? {
+              attached: true,
+              name: tenantDatabaseName(tenant),
+              message: `MONGODB_URI of database ${tenantDatabaseName(tenant)}, in the app's encrypted Secret`,
+            }
           : { attached: false, message: 'no database attached (no MongoDB for apps configured)' },
       };
     },

@@ -29,13 +29,21 @@ export async function applyRuntimeReport(deps: ProgressDeps, report: RuntimeRepo
         await deps.store.deployments.advance(deployment.id, { stage: 'failed', at: report.at, detail: error }, { status: 'failed', error });
       } else {
         if (deployment.status === 'committed') {
-          await deps.store.deployments.advance(deployment.id, { stage: 'reconciled', at: report.at, detail: `the local runtime runs ${short}` }, { status: 'reconciled' });
+          await deps.store.deployments.advance(
+            deployment.id,
+            { stage: 'reconciled', at: report.at, detail: `the local runtime runs ${short}` },
+            { status: 'reconciled' },
+          );
         }
         await deps.store.deployments.advance(deployment.id, { stage: 'ready', at: report.at, detail: report.message }, { status: 'ready' });
       }
       moved += 1;
     } else if (report.outcome === 'ready' && (await deps.git.isAncestor(commit, report.commit).catch(() => false))) {
-      await deps.store.deployments.advance(deployment.id, { stage: 'superseded', at: report.at, detail: `a later commit (${short}) is live` }, { status: 'superseded' });
+      await deps.store.deployments.advance(
+        deployment.id,
+        { stage: 'superseded', at: report.at, detail: `a later commit (${short}) is live` },
+        { status: 'superseded' },
+      );
       moved += 1;
     }
   }

@@ -45,7 +45,12 @@ export function createRuntimeService(deps: ServiceDeps) {
     const status = await runtime.status(ref);
     if (status) return { kind: runtime.kind, ...status, url };
     const problem = runtime.problem();
-    const message = gitCommit === null ? 'not deployed' : runtime.kind === 'none' ? `committed; ${problem ?? 'no runtime configured'}` : (problem ?? 'committed, not reconciled yet');
+    const message =
+      gitCommit === null
+        ? 'not deployed'
+        : runtime.kind === 'none'
+          ? `committed; ${problem ?? 'no runtime configured'}`
+          : (problem ?? 'committed, not reconciled yet');
     return { kind: runtime.kind, ready: false, replicas: { desired: gitCommit === null ? 0 : 1, ready: 0 }, message, phase: 'absent', url };
   }
 

@@ -53,11 +53,19 @@ const STARTER_FILE = 'starter.yaml';
 const MAX_FILES = CODE_LIMITS.maxFiles;
 const MAX_FILE_BYTES = CODE_LIMITS.maxFileBytes;
 
-const oneLine = (max: number) => z.string().min(1).max(max).regex(/^[^\n\r]*$/, 'must be one line');
+const oneLine = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[^\n\r]*$/, 'must be one line');
 const envVariable = z
   .object({
     // The env-name rule of the API (src/http/schemas.ts), so the gallery can set it as is.
-    name: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'env names are upper-case letters, digits and "_"').max(128),
+    name: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/, 'env names are upper-case letters, digits and "_"')
+      .max(128),
     description: oneLine(200),
   })
   .strict();
@@ -68,7 +76,10 @@ const starterManifest = z
     name: oneLine(80),
     description: oneLine(200),
     teaches: oneLine(300),
-    tags: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,29}$/, 'tags are lower-case words joined by "-"')).min(1).max(6),
+    tags: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,29}$/, 'tags are lower-case words joined by "-"'))
+      .min(1)
+      .max(6),
     entrypoint: z.string().endsWith('.py'),
     /** Listing position; starters without one come last, by id. */
     order: z.number().int().optional(),
@@ -148,7 +159,11 @@ function readStarter(dir: string, id: string): { starter: Starter; order: number
   if (new Set(variables).size !== variables.length) fail('needs: a name is both a secret and a setting');
   // Berth sets MONGODB_URI itself when a database is attached; a starter asks for it with database: true.
   if (variables.includes('MONGODB_URI')) fail('needs: declare MONGODB_URI as database: true, not as a variable');
-  const sorted = Object.fromEntries(Object.keys(files).sort().map((path) => [path, files[path] ?? '']));
+  const sorted = Object.fromEntries(
+    Object.keys(files)
+      .sort()
+      .map((path) => [path, files[path] ?? '']),
+  );
   const starter: Starter = Object.freeze({
     id,
     name,

@@ -18,10 +18,7 @@ export const auditOutcomeSchema = z.enum(['ok', 'denied', 'failed']);
 export const draftSchema: z.ZodType<Draft> = z.object({
   files: z.record(z.string(), z.string()),
   entrypoint: z.string(),
-  env: z.record(
-    z.string(),
-    z.object({ value: z.string().optional(), sealed: z.string().optional(), secret: z.boolean() }),
-  ),
+  env: z.record(z.string(), z.object({ value: z.string().optional(), sealed: z.string().optional(), secret: z.boolean() })),
 });
 
 export const timelineEntrySchema: z.ZodType<TimelineEntry> = z.object({

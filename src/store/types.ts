@@ -62,17 +62,7 @@ export interface AppRecord {
   readonly liveAt?: string;
 }
 
-export const DEPLOYMENT_STATUSES = [
-  'queued',
-  'committed',
-  'awaiting_review',
-  'approved',
-  'rejected',
-  'reconciled',
-  'ready',
-  'failed',
-  'superseded',
-] as const;
+export const DEPLOYMENT_STATUSES = ['queued', 'committed', 'awaiting_review', 'approved', 'rejected', 'reconciled', 'ready', 'failed', 'superseded'] as const;
 export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 /** Statuses after which a deployment's timeline no longer grows. */
 export const FINAL_STATUSES: readonly DeploymentStatus[] = ['ready', 'failed', 'rejected', 'superseded'];

@@ -4,7 +4,13 @@ import type { Principal } from '../../src/auth/principal.js';
 import { ForbiddenError } from '../../src/errors.js';
 import type { Role } from '../../src/store/types.js';
 
-const as = (username: string, ...roles: Role[]): Principal => ({ userId: `id-${username}`, username, tenant: username, roles: ['editor', ...roles], source: 'local' });
+const as = (username: string, ...roles: Role[]): Principal => ({
+  userId: `id-${username}`,
+  username,
+  tenant: username,
+  roles: ['editor', ...roles],
+  source: 'local',
+});
 const alice = as('alice');
 const rita = as('rita', 'reviewer');
 const otto = as('otto', 'operator');

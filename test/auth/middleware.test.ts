@@ -21,7 +21,12 @@ beforeAll(async () => {
   auth = createAuthService({ store: opened.store, signingKey, issuer: 'https://berth.test', audience: 'berth' });
   token = (await auth.signup({ username: 'alice', email: 'a@example.org', password: 'a good passphrase' })).accessToken;
   // Stands in for the service's one onError: the middleware itself maps nothing.
-  app.onError((error, c) => c.json({ code: error instanceof BerthError ? error.code : 'internal', message: error.message }, error instanceof BerthError && error.code === 'unauthorized' ? 401 : 500));
+  app.onError((error, c) =>
+    c.json(
+      { code: error instanceof BerthError ? error.code : 'internal', message: error.message },
+      error instanceof BerthError && error.code === 'unauthorized' ? 401 : 500,
+    ),
+  );
   app.use('/api/*', bearerAuth(auth));
   app.get('/api/me', (c) => c.json(c.var.principal));
 });
@@ -37,7 +42,17 @@ describe('bearer middleware', () => {
   });
 
   it('answers missing, empty, malformed and forged credentials with a 401 that echoes nothing', async () => {
-    const headers: (string | undefined)[] = [undefined, '', 'Bearer', 'Bearer ', `Basic ${Buffer.from('alice:pw').toString('base64')}`, `Bearer ${token} extra`, `Token ${token}`, `Bearer ${token.slice(0, -3)}xyz`, 'Bearer a.b.c'];
+    const headers: (string | undefined)[] = [
+      undefined,
+      '',
+      'Bearer',
+      'Bearer ',
+      `Basic ${Buffer.from('alice:pw').toString('base64')}`,
+      `Bearer ${token} extra`,
+      `Token ${token}`,
+      `Bearer ${token.slice(0, -3)}xyz`,
+      'Bearer a.b.c',
+    ];
     for (const header of headers) {
       const response = await app.request('/api/me', header === undefined ? {} : { headers: { Authorization: header } });
       expect(response.status).toBe(401);

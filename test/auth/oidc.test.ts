@@ -158,7 +158,9 @@ describe('OIDC bearer tokens against a real JWKS server', () => {
       it(name, async () => {
         await provider();
         const token = await make();
-        const error = await verifier().verify(token).catch((caught: unknown) => caught);
+        const error = await verifier()
+          .verify(token)
+          .catch((caught: unknown) => caught);
         expect(error).toBeInstanceOf(UnauthorizedError);
         expect((error as Error).message).toMatch(reason);
         expect((error as Error).message).not.toContain(token.slice(0, 30));
@@ -210,8 +212,17 @@ describe('OIDC users in the store', () => {
   });
 
   it('never take over an existing account with the same username', async () => {
-    const local = await opened.store.users.create({ id: 'local-heidi', username: 'heidi', email: 'h@example.org', passwordHash: 'x', roles: ['editor'], createdAt: now.toISOString() });
-    const error = await resolveOidcUser(opened.store.users, { externalId: 'https://idp|sub-3', username: 'heidi', email: '' }, now).catch((caught: unknown) => caught);
+    const local = await opened.store.users.create({
+      id: 'local-heidi',
+      username: 'heidi',
+      email: 'h@example.org',
+      passwordHash: 'x',
+      roles: ['editor'],
+      createdAt: now.toISOString(),
+    });
+    const error = await resolveOidcUser(opened.store.users, { externalId: 'https://idp|sub-3', username: 'heidi', email: '' }, now).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(UnauthorizedError);
     expect((error as Error).message).toMatch(/already belongs to another Berth account/);
     expect((await opened.store.users.byUsername('heidi'))?.id).toBe(local.id);

@@ -28,7 +28,15 @@ describe('password hashes', () => {
     expect(needsRehash(await hashPassword('a strong one!'))).toBe(false);
     const parts = weak.split('$');
     const tamperedKey = [...parts.slice(0, 5), Buffer.alloc(32, 1).toString('base64url')].join('$');
-    for (const bad of ['', 'plaintext', 'scrypt$1$1$1$x$y', 'scrypt$1048577$8$1$AAAAAAAAAAAAAAAAAAAAAA$' + 'A'.repeat(43), 'scrypt$3$8$1$' + parts.slice(4).join('$'), tamperedKey, weak.replace('scrypt', 'bcrypt')]) {
+    for (const bad of [
+      '',
+      'plaintext',
+      'scrypt$1$1$1$x$y',
+      'scrypt$1048577$8$1$AAAAAAAAAAAAAAAAAAAAAA$' + 'A'.repeat(43),
+      'scrypt$3$8$1$' + parts.slice(4).join('$'),
+      tamperedKey,
+      weak.replace('scrypt', 'bcrypt'),
+    ]) {
       expect(await verifyPassword('a weaker one!', bad)).toBe(false);
     }
   });

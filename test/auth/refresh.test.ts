@@ -14,7 +14,9 @@ let userId: string;
 beforeEach(async () => {
   opened = openTestStore();
   store = opened.store;
-  userId = (await store.users.create({ id: 'u-1', username: 'alice', email: 'a@example.org', passwordHash: 'x', roles: ['editor'], createdAt: t0.toISOString() })).id;
+  userId = (
+    await store.users.create({ id: 'u-1', username: 'alice', email: 'a@example.org', passwordHash: 'x', roles: ['editor'], createdAt: t0.toISOString() })
+  ).id;
 });
 afterEach(async () => opened.cleanup());
 

@@ -91,13 +91,19 @@ describe('login', () => {
     }
     expect([...messages]).toEqual(['wrong username or password']);
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-    console.log(`[measure] failed login: known user ${median(samples.known).toFixed(0)} ms, unknown user ${median(samples.unknown).toFixed(0)} ms (median of 4)`);
+    console.log(
+      `[measure] failed login: known user ${median(samples.known).toFixed(0)} ms, unknown user ${median(samples.unknown).toFixed(0)} ms (median of 4)`,
+    );
     // Both pay one scrypt: an unknown user is not answered measurably faster.
     expect(median(samples.unknown)).toBeGreaterThan(median(samples.known) * 0.4);
   });
 
   it('refuses absurd inputs with the same 401', async () => {
-    for (const input of [{ username: '', password: '' }, { username: 'alice', password: 'x'.repeat(100_000) }, { username: 'a'.repeat(1000), password: 'correct horse battery' }]) {
+    for (const input of [
+      { username: '', password: '' },
+      { username: 'alice', password: 'x'.repeat(100_000) },
+      { username: 'a'.repeat(1000), password: 'correct horse battery' },
+    ]) {
       await expect(auth.login(input)).rejects.toThrow('wrong username or password');
     }
   });

@@ -181,7 +181,7 @@ describe('berth', () => {
     expect(unknown.err).toContain('unknown command "berth frobnicate"');
   });
 
-  it('prints a command\'s usage on --help and exits 0', async () => {
+  it("prints a command's usage on --help and exits 0", async () => {
     const result = await berth('repo', 'init', '--help');
     expect(result.code).toBe(0);
     expect(result.out).toContain('--runner-image');

@@ -9,7 +9,12 @@ export function appCases(current: () => StoreFixture, peers: () => Promise<Store
   const store = (): Store => current().store;
 
   it('creates, reads and lists apps sorted by tenant then name, and refuses a duplicate', async () => {
-    for (const [tenant, name] of [['bob', 'zeta'], ['alice', 'web'], ['bob', 'api'], ['alice', 'api']] as const) {
+    for (const [tenant, name] of [
+      ['bob', 'zeta'],
+      ['alice', 'web'],
+      ['bob', 'api'],
+      ['alice', 'api'],
+    ] as const) {
       await store().apps.create(newApp(tenant, name, 'owner-1'));
     }
     const original = newApp('alice', 'api', 'owner-1');
@@ -56,9 +61,7 @@ export function appCases(current: () => StoreFixture, peers: () => Promise<Store
     const existing = newJob();
     await store().jobs.enqueue(existing);
     const deployment = newDeployment('u1');
-    await expect(store().deployments.enqueue(deployment, { ...newJob(), id: existing.id })).rejects.toBeInstanceOf(
-      ConflictError,
-    );
+    await expect(store().deployments.enqueue(deployment, { ...newJob(), id: existing.id })).rejects.toBeInstanceOf(ConflictError);
     expect(await store().deployments.get(deployment.id)).toBeUndefined();
     expect(await store().jobs.get(existing.id)).toEqual(existing);
   });
@@ -73,9 +76,7 @@ export function appCases(current: () => StoreFixture, peers: () => Promise<Store
 
     const stores = await peers();
     const jobs = Array.from({ length: 10 }, () => newJob());
-    const results = await concurrently(10, (i) =>
-      stores[i % stores.length]!.deployments.enqueue(newDeployment('u3', { idempotencyKey: 'burst' }), jobs[i]!),
-    );
+    const results = await concurrently(10, (i) => stores[i % stores.length]!.deployments.enqueue(newDeployment('u3', { idempotencyKey: 'burst' }), jobs[i]!));
     const winners = results.filter((result) => result.created);
     expect(winners).toHaveLength(1);
     expect(new Set(results.map((result) => result.deployment.id)).size).toBe(1);
@@ -93,11 +94,7 @@ export function appCases(current: () => StoreFixture, peers: () => Promise<Store
       { status: 'committed', commit: 'abc123', changeRequest: 'pr-7' },
     );
     expect(committed).toMatchObject({ status: 'committed', commit: 'abc123', changeRequest: 'pr-7', updatedAt: at(5) });
-    const failed = await store().deployments.advance(
-      deployment.id,
-      { stage: 'failed', at: at(6) },
-      { status: 'failed', error: 'rollout timed out' },
-    );
+    const failed = await store().deployments.advance(deployment.id, { stage: 'failed', at: at(6) }, { status: 'failed', error: 'rollout timed out' });
     expect(failed).toMatchObject({ status: 'failed', commit: 'abc123', error: 'rollout timed out' });
     expect(failed?.timeline.map((entry) => entry.stage)).toEqual(['queued', 'committed', 'failed']);
     expect(failed?.timeline[1]).toEqual({ stage: 'committed', at: at(5), detail: 'abc123' });
@@ -116,7 +113,7 @@ export function appCases(current: () => StoreFixture, peers: () => Promise<Store
     expect(new Set(stages).size).toBe(21);
   });
 
-  it('lists an app\'s deployments newest first, and open ones oldest first', async () => {
+  it("lists an app's deployments newest first, and open ones oldest first", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const deployment = newDeployment('u1', { createdAt: at(i), updatedAt: at(i) });

@@ -72,7 +72,7 @@ export function jobCases(current: () => StoreFixture, peers: () => Promise<Store
     expect(await store().jobs.get('missing')).toBeUndefined();
   });
 
-  it('releases all of one owner\'s leases so the jobs are claimable at once', async () => {
+  it("releases all of one owner's leases so the jobs are claimable at once", async () => {
     const jobs = [newJob({ createdAt: at(0) }), newJob({ createdAt: at(1) }), newJob({ createdAt: at(2) })];
     for (const job of jobs) await store().jobs.enqueue(job);
     await store().jobs.claim('leaving', at(0), at(300));

@@ -24,9 +24,7 @@ export function miscCases(current: () => StoreFixture, peers: () => Promise<Stor
 
   it('gives a free lease to exactly one of 10 concurrent owners', async () => {
     const stores = await peers();
-    const results = await concurrently(10, (i) =>
-      stores[i % stores.length]!.leases.acquire('periodic', `replica-${i}`, at(0), at(30)),
-    );
+    const results = await concurrently(10, (i) => stores[i % stores.length]!.leases.acquire('periodic', `replica-${i}`, at(0), at(30)));
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 

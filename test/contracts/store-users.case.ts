@@ -40,15 +40,9 @@ export function userCases(current: () => StoreFixture, peers: () => Promise<Stor
 
   it('rejects a taken username or email, ignoring case, with ConflictError', async () => {
     await store().users.create(newUser('dave'));
-    await expect(store().users.create({ ...newUser('dave'), email: 'other@example.test' })).rejects.toBeInstanceOf(
-      ConflictError,
-    );
-    await expect(store().users.create({ ...newUser('DAVE'), email: 'x@example.test' })).rejects.toBeInstanceOf(
-      ConflictError,
-    );
-    await expect(store().users.create({ ...newUser('erin'), email: 'Dave@Example.TEST' })).rejects.toBeInstanceOf(
-      ConflictError,
-    );
+    await expect(store().users.create({ ...newUser('dave'), email: 'other@example.test' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(store().users.create({ ...newUser('DAVE'), email: 'x@example.test' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(store().users.create({ ...newUser('erin'), email: 'Dave@Example.TEST' })).rejects.toBeInstanceOf(ConflictError);
     expect(await store().users.count()).toBe(1);
   });
 
@@ -86,9 +80,7 @@ export function userCases(current: () => StoreFixture, peers: () => Promise<Stor
     await store().refreshTokens.insert(token);
     const stores = await peers();
     const successors = Array.from({ length: 10 }, () => newToken(user.id, token.familyId));
-    const results = await concurrently(10, (i) =>
-      stores[i % stores.length]!.refreshTokens.rotate(token.hash, successors[i]!, at(5)),
-    );
+    const results = await concurrently(10, (i) => stores[i % stores.length]!.refreshTokens.rotate(token.hash, successors[i]!, at(5)));
     expect(results.filter(Boolean)).toHaveLength(1);
     const stored = await Promise.all(successors.map((next) => store().refreshTokens.byHash(next.hash)));
     expect(stored.filter((found) => found !== undefined)).toHaveLength(1);

@@ -53,7 +53,11 @@ describe.skipIf(!python)('the local runtime on the embedded default', () => {
       expect((await api.call('POST', '/api/v1/apps', { token, body: { name, files: helloFiles(name), entrypoint: 'main.py' } })).status).toBe(201);
     }
     // The Pyodide validator loads in the background; the first deploy should not measure it.
-    await waitFor(async () => ((await api.call('POST', '/api/v1/apps/alice/hello/validate', { token, body: {} })).status === 200 ? true : undefined), 60_000, 100);
+    await waitFor(
+      async () => ((await api.call('POST', '/api/v1/apps/alice/hello/validate', { token, body: {} })).status === 200 ? true : undefined),
+      60_000,
+      100,
+    );
   });
 
   afterAll(async () => {
@@ -67,7 +71,7 @@ describe.skipIf(!python)('the local runtime on the embedded default', () => {
   let first = '';
   let second = '';
 
-  it('a deploy answers through Berth\'s port with its Host within 2 s, at the URL Berth shows', async () => {
+  it("a deploy answers through Berth's port with its Host within 2 s, at the URL Berth shows", async () => {
     const started = Date.now();
     const id = await deploy('hello', helloFiles('version one'));
     await answersWith('hello', 'version one', 2_000);
@@ -111,7 +115,7 @@ describe.skipIf(!python)('the local runtime on the embedded default', () => {
     await answersWith('hello', 'version one');
   });
 
-  it('an operator\'s git revert pushed with the git CLI is followed within 5 s, and status and the app list show it', async () => {
+  it("an operator's git revert pushed with the git CLI is followed within 5 s, and status and the app list show it", async () => {
     const work = mkdtempSync(join(tmpdir(), 'berth-operator-'));
     try {
       const git = (...args: string[]) => execFileSync('git', ['-C', work, ...args], { encoding: 'utf8', stdio: 'pipe' }).trim();
@@ -127,7 +131,11 @@ describe.skipIf(!python)('the local runtime on the embedded default', () => {
         return body.runtime.liveCommit === revert ? body : undefined;
       }, 5_000);
       expect(s.git.commit).toBe(revert);
-      const list = (await api.call('GET', '/api/v1/apps', { token })).body.apps as Array<{ name: string; live?: { commit: string }; runtime?: { ready: boolean } }>;
+      const list = (await api.call('GET', '/api/v1/apps', { token })).body.apps as Array<{
+        name: string;
+        live?: { commit: string };
+        runtime?: { ready: boolean };
+      }>;
       expect(list.find((a) => a.name === 'hello')).toMatchObject({ live: { commit: revert }, runtime: { ready: true } });
     } finally {
       rmSync(work, { recursive: true, force: true });
@@ -153,14 +161,19 @@ describe.skipIf(!python)('the local runtime on the embedded default', () => {
     try {
       await answersWith('hello', 'version two');
     } catch (err) {
-      console.log(JSON.stringify((await api.call('GET', '/api/v1/apps/alice/hello/events', { token })).body, null, 1), JSON.stringify(await status('hello')), (await answer('hello')).body);
+      console.log(
+        JSON.stringify((await api.call('GET', '/api/v1/apps/alice/hello/events', { token })).body, null, 1),
+        JSON.stringify(await status('hello')),
+        (await answer('hello')).body,
+      );
       throw err;
     }
   });
 
   it('a secret env var round trip: set, deploy, the app reads it, and its plaintext is nowhere in Git', async () => {
     const plaintext = `s3cret-${Date.now()}-value`;
-    const code = 'from fastapi import FastAPI\nfrom starlette.config import Config\n\nTOKEN = Config()("API_TOKEN", default="missing")\napp = FastAPI()\n\n\n@app.get("/")\ndef root():\n    return {"token": TOKEN}\n';
+    const code =
+      'from fastapi import FastAPI\nfrom starlette.config import Config\n\nTOKEN = Config()("API_TOKEN", default="missing")\napp = FastAPI()\n\n\n@app.get("/")\ndef root():\n    return {"token": TOKEN}\n';
     await deploy('vault', { 'main.py': code }, { API_TOKEN: { secret: true, value: plaintext } });
     await answersWith('vault', plaintext);
     const history = gitOut(gitdir, ['log', '-p', '--all']);
@@ -168,7 +181,7 @@ describe.skipIf(!python)('the local runtime on the embedded default', () => {
     expect(history).not.toContain(plaintext);
   });
 
-  it('a crashing app shows failed with the user\'s file and line', async () => {
+  it("a crashing app shows failed with the user's file and line", async () => {
     const code = 'from fastapi import FastAPI\n\napp = FastAPI()\nlimit = 1 / 0\n';
     const id = await deploy('broken', { 'main.py': code });
     const s = await waitFor(async () => {
@@ -182,7 +195,7 @@ describe.skipIf(!python)('the local runtime on the embedded default', () => {
     expect((await viaHost(port, host('broken'))).status).toBe(502);
   });
 
-  it('proxies method, path, query, headers and body; strips Berth\'s credentials; adds no Berth headers to the app\'s answer', async () => {
+  it("proxies method, path, query, headers and body; strips Berth's credentials; adds no Berth headers to the app's answer", async () => {
     const code = [
       'from fastapi import FastAPI, Request',
       'from fastapi.responses import JSONResponse',
@@ -225,7 +238,10 @@ describe.skipIf(!python)('the local runtime on the embedded default', () => {
     expect(logs.body.lines.some((l: { text: string }) => l.text.includes('"event": "request"'))).toBe(true);
 
     const controller = new AbortController();
-    const stream = await fetch(`${server.url}/api/v1/apps/alice/hello/logs?follow=true&tail=0`, { headers: { Authorization: `Bearer ${token}` }, signal: controller.signal });
+    const stream = await fetch(`${server.url}/api/v1/apps/alice/hello/logs?follow=true&tail=0`, {
+      headers: { Authorization: `Bearer ${token}` },
+      signal: controller.signal,
+    });
     expect(stream.headers.get('content-type')).toContain('text/event-stream');
     const reader = stream.body!.getReader();
     await answer('hello', '/followed-path');
@@ -252,7 +268,12 @@ describe.skipIf(!python)('the local runtime on the embedded default', () => {
     expect((await api.call('GET', '/api/v1/apps/alice/hello/logs?tail=lots', { token })).status).toBe(400);
     // Another user sees none of it and cannot put the app to sleep.
     const bob = await api.signup('bob');
-    for (const [method, path] of [['GET', 'logs'], ['GET', 'events'], ['POST', 'sleep'], ['POST', 'wake']] as const) {
+    for (const [method, path] of [
+      ['GET', 'logs'],
+      ['GET', 'events'],
+      ['POST', 'sleep'],
+      ['POST', 'wake'],
+    ] as const) {
       expect((await api.call(method, `/api/v1/apps/alice/hello/${path}`, { token: bob })).status).toBe(403);
     }
     expect((await api.call('POST', '/api/v1/apps/alice/hello/request', { token: bob, body: { method: 'GET', path: '/' } })).status).toBe(403);

@@ -26,7 +26,16 @@ export async function startServer(dataDir: string, env: Record<string, string> =
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     // RUNTIME=none unless a test asks for apps to run: most e2e tests are about commits, not runner processes.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(chosen), LOG_LEVEL: 'info', RUNTIME: 'none', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      DATA_DIR: dataDir,
+      HOST: '127.0.0.1',
+      PORT: String(chosen),
+      LOG_LEVEL: 'info',
+      RUNTIME: 'none',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -89,7 +98,10 @@ export function client(url: string) {
       const text = await res.text();
       await checkContract('GET', `/api/v1/deployments/${id}/events`, res, text);
       const blocks = text.split('\n\n').filter((b) => b.includes('event:'));
-      const events = blocks.map((b) => ({ event: /event: ?(.*)/.exec(b)?.[1], data: JSON.parse(/data: ?(.*)/.exec(b)?.[1] ?? 'null') as Record<string, unknown> }));
+      const events = blocks.map((b) => ({
+        event: /event: ?(.*)/.exec(b)?.[1],
+        data: JSON.parse(/data: ?(.*)/.exec(b)?.[1] ?? 'null') as Record<string, unknown>,
+      }));
       const end = events.find((e) => e.event === 'end')?.data.deployment as { status: string; commit?: string } | undefined;
       return { stages: events.filter((e) => e.event === 'stage').map((e) => e.data.stage), end };
     },

@@ -76,7 +76,11 @@ describe.skipIf(!toolOrSkip('git'))('git adapter: apply', () => {
   });
 
   it('removes a folder with its last file, and deletes whole folders', async () => {
-    seedCommit(gitdir, 'main', [['tenants/alice/todo/a.txt', 'a'], ['tenants/alice/todo/code/main.py', 'x'], ['tenants/bob/blog/b.txt', 'b']]);
+    seedCommit(gitdir, 'main', [
+      ['tenants/alice/todo/a.txt', 'a'],
+      ['tenants/alice/todo/code/main.py', 'x'],
+      ['tenants/bob/blog/b.txt', 'b'],
+    ]);
     await adapter.apply(changeRequest({ requestId: 'r-1', changes: [{ path: 'tenants/bob/blog/b.txt', content: null }] }));
     expect(gitIn(gitdir, 'ls-tree', '--name-only', 'main', 'tenants/')).toBe('tenants/alice');
     await adapter.apply(changeRequest({ requestId: 'r-2', changes: [{ path: 'tenants/alice/todo', content: null }] }));
@@ -130,7 +134,10 @@ describe.skipIf(!toolOrSkip('git'))('git adapter: apply', () => {
   });
 
   it('lands one of two requests planned on the same base for the same app; the other is a conflict', async () => {
-    const base = seedCommit(gitdir, 'main', [['tenants/alice/todo/code/main.py', 'v0'], ['tenants/bob/x.txt', 'x']]);
+    const base = seedCommit(gitdir, 'main', [
+      ['tenants/alice/todo/code/main.py', 'v0'],
+      ['tenants/bob/x.txt', 'x'],
+    ]);
     const guarded = (requestId: string, content: string) =>
       changeRequest({ requestId, base, guardPaths: ['tenants/alice/todo'], changes: [write('tenants/alice/todo/code/main.py', content)] });
     const outcomes = await Promise.allSettled([adapter.apply(guarded('r-1', 'v1')), adapter.apply(guarded('r-2', 'v2'))]);
@@ -139,15 +146,16 @@ describe.skipIf(!toolOrSkip('git'))('git adapter: apply', () => {
     expect(rejected?.status === 'rejected' && rejected.reason).toBeInstanceOf(ConflictError);
     expect(rejected?.status === 'rejected' && rejected.reason).toMatchObject({ code: 'conflict', details: { paths: ['tenants/alice/todo'], base } });
     // A guard on another app does not conflict with that change.
-    const elsewhere = await adapter.apply(
-      changeRequest({ requestId: 'r-3', base, guardPaths: ['tenants/bob'], changes: [write('tenants/bob/x.txt', 'y')] }),
-    );
+    const elsewhere = await adapter.apply(changeRequest({ requestId: 'r-3', base, guardPaths: ['tenants/bob'], changes: [write('tenants/bob/x.txt', 'y')] }));
     expect(elsewhere.status).toBe('committed');
     expect(gitIn(gitdir, 'show', 'main:tenants/alice/todo/code/main.py')).toBe('v1');
   });
 
   it('rejects requests the port cannot honour without writing anything', async () => {
-    const otherTrailer = { ...changeRequest({ requestId: 'r-1', changes: [write('a.txt', 'a')] }), meta: { author: ALICE, message: 'x\n\nBerth-Request: r-0\n' } };
+    const otherTrailer = {
+      ...changeRequest({ requestId: 'r-1', changes: [write('a.txt', 'a')] }),
+      meta: { author: ALICE, message: 'x\n\nBerth-Request: r-0\n' },
+    };
     await expect(adapter.apply(otherTrailer)).rejects.toBeInstanceOf(InputError);
     await expect(adapter.apply(changeRequest({ requestId: 'r-2', branch: 'bad..name' }))).rejects.toMatchObject({ code: 'invalid_name' });
     await expect(adapter.apply(changeRequest({ requestId: 'line\nbreak' }))).rejects.toBeInstanceOf(InputError);
@@ -219,7 +227,10 @@ describe.skipIf(!toolOrSkip('git'))('git adapter: apply', () => {
   });
 
   it('re-plans on the new head when git moves the branch between plan and compare-and-swap', async () => {
-    const seeded = seedCommit(gitdir, 'main', [['app/config.txt', 'v0'], ['counter.txt', '0']]);
+    const seeded = seedCommit(gitdir, 'main', [
+      ['app/config.txt', 'v0'],
+      ['counter.txt', '0'],
+    ]);
     let plans = 0;
     const outcome = await adapter.apply(
       changeRequest({

@@ -62,7 +62,10 @@ describe.skipIf(!toolOrSkip('git'))('git adapter: how a change list edits the tr
     const root = runGit(['--git-dir', gitdir, 'mktree'], { input: `100755 blob ${blob}\trun.sh\n` });
     const executable = gitIn(gitdir, 'commit-tree', root, '-p', head, '-m', 'exec');
     gitIn(gitdir, 'update-ref', 'refs/heads/main', executable, head);
-    await apply([{ path: 'run.sh', content: '#!/bin/sh\necho hi\n' }, { path: 'new.sh', content: 'x' }]);
+    await apply([
+      { path: 'run.sh', content: '#!/bin/sh\necho hi\n' },
+      { path: 'new.sh', content: 'x' },
+    ]);
     expect(gitIn(gitdir, 'ls-tree', 'main')).toMatch(/^100644 blob \w+\tnew\.sh\n100755 blob \w+\trun\.sh$/);
   });
 

@@ -17,7 +17,10 @@ describe.skipIf(!toolOrSkip('git'))('git adapter: refs, locks and packed reposit
   beforeEach(() => {
     dir = tempDir();
     gitdir = initBare(dir.path);
-    seeded = seedCommit(gitdir, 'main', [['tenants/alice/todo/code/main.py', 'v0\n'], ['README.md', 'hi\n']]);
+    seeded = seedCommit(gitdir, 'main', [
+      ['tenants/alice/todo/code/main.py', 'v0\n'],
+      ['README.md', 'hi\n'],
+    ]);
     adapter = createLocalGit({ gitdir, committer: BERTH, lockWaitMs: 300, backoffMaxMs: 20 });
   });
 
@@ -86,9 +89,7 @@ describe.skipIf(!toolOrSkip('git'))('git adapter: refs, locks and packed reposit
   it('creates, writes and deletes branches whose names contain slashes', async () => {
     const branch = 'berth/alice/todo/123';
     await adapter.updateBranch(branch, seeded, undefined);
-    const outcome = await adapter.apply(
-      changeRequest({ branch, requestId: 'r-1', changes: [{ path: 'tenants/alice/todo/code/main.py', content: 'v1\n' }] }),
-    );
+    const outcome = await adapter.apply(changeRequest({ branch, requestId: 'r-1', changes: [{ path: 'tenants/alice/todo/code/main.py', content: 'v1\n' }] }));
     expect(gitIn(gitdir, 'rev-parse', branch)).toBe(outcome.commit);
     expect(gitIn(gitdir, 'rev-parse', 'main')).toBe(seeded);
     expect(await adapter.findRequest(branch, 'r-1')).toBe(outcome.commit);

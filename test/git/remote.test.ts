@@ -63,7 +63,10 @@ describe.skipIf(!toolOrSkip('git'))('git adapter: mirroring a remote over smart 
     const name = `apps-${Math.random().toString(36).slice(2, 8)}.git`;
     remoteGitdir = initBare(join(dir.path, 'remote'), name);
     gitIn(remoteGitdir, 'config', 'http.receivepack', 'true');
-    seeded = seedCommit(remoteGitdir, 'main', [['tenants/alice/todo/code/main.py', 'v0\n'], ['README.md', 'apps\n']]);
+    seeded = seedCommit(remoteGitdir, 'main', [
+      ['tenants/alice/todo/code/main.py', 'v0\n'],
+      ['README.md', 'apps\n'],
+    ]);
     url = `${server.url}/${name}`;
   });
 
@@ -173,7 +176,15 @@ describe.skipIf(!toolOrSkip('git'))('git adapter: mirroring a remote over smart 
     const emptyRemote = initBare(join(dir.path, 'remote'), emptyName);
     gitIn(emptyRemote, 'config', 'http.receivepack', 'true');
     const gitdir = initBare(join(dir.path, 'replicas'), `r${(replicas += 1)}.git`);
-    const skeleton = seedCommit(gitdir, 'main', [['kustomization.yaml', 'resources: []\n'], ['apps/README.md', 'apps\n']], 'skeleton');
+    const skeleton = seedCommit(
+      gitdir,
+      'main',
+      [
+        ['kustomization.yaml', 'resources: []\n'],
+        ['apps/README.md', 'apps\n'],
+      ],
+      'skeleton',
+    );
     const adapter = createLocalGit({ gitdir, committer: BERTH, remote: { url: `${server.url}/${emptyName}`, auth: CREDENTIALS } });
     adapters.push(adapter);
     await adapter.updateBranch('main', skeleton, undefined);

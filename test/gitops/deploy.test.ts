@@ -108,9 +108,9 @@ describe('deploy', () => {
   });
 
   it('asks for the encrypted secret when secret variables are named without one', async () => {
-    await expect(
-      f.gitops.deploy(helloApp('alice', 'todo', 'x', { secretEnv: ['API_KEY'] }), { actor: alice, requestId: f.nextRequest() }),
-    ).rejects.toThrow(/encrypted secret/);
+    await expect(f.gitops.deploy(helloApp('alice', 'todo', 'x', { secretEnv: ['API_KEY'] }), { actor: alice, requestId: f.nextRequest() })).rejects.toThrow(
+      /encrypted secret/,
+    );
   });
 
   describe.skipIf(!haveKubectl)('builds in a fresh clone', () => {
@@ -132,7 +132,11 @@ describe('deploy', () => {
       expect(configMap.metadata.name).toMatch(/^todo-code-[a-z0-9]{10}$/);
       expect(Object.keys(configMap.data).every((key) => !key.includes('/'))).toBe(true);
       const deployment = objects.find((o) => o.kind === 'Deployment') as {
-        spec: { template: { spec: { containers: Array<{ image: string }>; volumes: Array<{ configMap?: { name: string; items: Array<{ key: string; path: string }> } }> } } };
+        spec: {
+          template: {
+            spec: { containers: Array<{ image: string }>; volumes: Array<{ configMap?: { name: string; items: Array<{ key: string; path: string }> } }> };
+          };
+        };
       };
       const pod = deployment.spec.template.spec;
       const component = readFileSync(join(clone, 'components/runner/kustomization.yaml'), 'utf8');

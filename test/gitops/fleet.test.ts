@@ -79,7 +79,10 @@ describe('fleet operations', () => {
     try {
       const gitops = (await import('../../src/gitops/gitops.js')).createGitOps({
         git: clocked.git,
-        context: { templates: (await import('../../src/adapters/templates/template-files.js')).defaultTemplates(), settings: (await import('../../src/render/settings.js')).DEFAULT_RENDER_SETTINGS },
+        context: {
+          templates: (await import('../../src/adapters/templates/template-files.js')).defaultTemplates(),
+          settings: (await import('../../src/render/settings.js')).DEFAULT_RENDER_SETTINGS,
+        },
         now: () => now,
       });
       for (const app of ['old', 'fresh', 'unknown']) {
@@ -135,12 +138,16 @@ describe('fleet operations', () => {
 
   describe.skipIf(!haveKubectl)('after every operation the repository still builds', () => {
     it('builds root and apps after pin, sleep and delete', async () => {
-      await f.gitops.pinRunner({ image: 'ghcr.io/acme/runner', digest: DIGEST_B }, [{ tenant: 'bob', app: 'blog' }], { actor: operator, requestId: f.nextRequest() });
+      await f.gitops.pinRunner({ image: 'ghcr.io/acme/runner', digest: DIGEST_B }, [{ tenant: 'bob', app: 'blog' }], {
+        actor: operator,
+        requestId: f.nextRequest(),
+      });
       await f.gitops.sleep([{ tenant: 'alice', app: 'todo' }], { actor: operator, requestId: f.nextRequest() });
       const clone = freshClone(f.gitdir);
       kustomizeBuild(clone);
       const blog = kustomizeBuild(join(clone, 'tenants/bob/blog'));
-      const image = (blog.find((o) => o.kind === 'Deployment') as { spec: { template: { spec: { containers: Array<{ image: string }> } } } }).spec.template.spec.containers[0]?.image;
+      const image = (blog.find((o) => o.kind === 'Deployment') as { spec: { template: { spec: { containers: Array<{ image: string }> } } } }).spec.template.spec
+        .containers[0]?.image;
       expect(image).toBe(`ghcr.io/acme/runner@${DIGEST_B}`);
       await f.gitops.delete([{ tenant: 'alice', app: 'todo' }], { actor: alice, requestId: f.nextRequest() });
       expect(kustomizeBuild(freshClone(f.gitdir)).length).toBe(1);

@@ -13,7 +13,15 @@ describe('app hosts', () => {
     expect(parseAppHost('hello--alice.apps.localhost:8080', DOMAIN)).toEqual({ tenant: 'alice', app: 'hello' });
     expect(parseAppHost('HELLO--alice.apps.localhost', DOMAIN)).toEqual({ tenant: 'alice', app: 'hello' });
     expect(parseAppHost('my-app--bob.apps.localhost', DOMAIN)).toEqual({ tenant: 'bob', app: 'my-app' });
-    for (const host of ['apps.localhost', 'hello.apps.localhost', 'hello--alice.evil.localhost', 'a--b--c.apps.localhost', 'x.hello--alice.apps.localhost', '--alice.apps.localhost', undefined]) {
+    for (const host of [
+      'apps.localhost',
+      'hello.apps.localhost',
+      'hello--alice.evil.localhost',
+      'a--b--c.apps.localhost',
+      'x.hello--alice.apps.localhost',
+      '--alice.apps.localhost',
+      undefined,
+    ]) {
       expect(parseAppHost(host, DOMAIN)).toBeUndefined();
     }
   });
@@ -68,7 +76,7 @@ describe('the app proxy', () => {
 
   const host = 'hello--alice.apps.localhost';
 
-  it('forwards method, path, query and body, and returns the app\'s status and headers as they are', async () => {
+  it("forwards method, path, query and body, and returns the app's status and headers as they are", async () => {
     const res = await viaHost(proxyPort, host, '/items/7?sort=asc', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
     expect(res.status).toBe(201);
     expect(res.headers['set-cookie']).toEqual(['app=1; Path=/']);
@@ -78,13 +86,17 @@ describe('the app proxy', () => {
     expect(echoed.headers['x-forwarded-proto']).toBe('http');
   });
 
-  it('strips a Berth access token and the refresh cookie, keeps the app\'s own credentials', async () => {
+  it("strips a Berth access token and the refresh cookie, keeps the app's own credentials", async () => {
     const berthJwt = `eyJhbGciOiJFZERTQSJ9.${Buffer.from(JSON.stringify({ iss: 'http://berth.test', sub: 'u1' })).toString('base64url')}.c2ln`;
-    const stripped = JSON.parse((await viaHost(proxyPort, host, '/', { headers: { authorization: `Bearer ${berthJwt}`, cookie: 'berth_refresh=r1' } })).body) as { headers: Record<string, string> };
+    const stripped = JSON.parse(
+      (await viaHost(proxyPort, host, '/', { headers: { authorization: `Bearer ${berthJwt}`, cookie: 'berth_refresh=r1' } })).body,
+    ) as { headers: Record<string, string> };
     expect(stripped.headers.authorization).toBeUndefined();
     expect(stripped.headers.cookie).toBeUndefined();
     const otherJwt = `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify({ iss: 'https://other.example' })).toString('base64url')}.c2ln`;
-    const kept = JSON.parse((await viaHost(proxyPort, host, '/', { headers: { authorization: `Bearer ${otherJwt}`, cookie: 'session=s' } })).body) as { headers: Record<string, string> };
+    const kept = JSON.parse((await viaHost(proxyPort, host, '/', { headers: { authorization: `Bearer ${otherJwt}`, cookie: 'session=s' } })).body) as {
+      headers: Record<string, string>;
+    };
     expect(kept.headers.authorization).toBe(`Bearer ${otherJwt}`);
     expect(kept.headers.cookie).toBe('session=s');
   });
@@ -150,7 +162,7 @@ describe('the test panel request', () => {
     }
   });
 
-  it('stays on the app\'s own host', async () => {
+  it("stays on the app's own host", async () => {
     const base = new URL('http://hello--alice.apps.localhost:1/');
     for (const path of ['//evil.example/x', 'http://evil.example/', 'x', '/\\evil.example']) {
       await expect(sendToApp(base, { method: 'GET', path })).rejects.toBeInstanceOf(InputError);

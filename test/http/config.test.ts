@@ -6,7 +6,14 @@ import { ConfigError, describeConfig, loadConfig } from '../../src/config.js';
 describe('config', () => {
   it('runs on embedded defaults with nothing set', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', bodyLimitBytes: 1024 * 1024, corsOrigins: [], production: false, cleanup: { sleepAfterHours: 24, deleteAfterHours: 168 } });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      bodyLimitBytes: 1024 * 1024,
+      corsOrigins: [],
+      production: false,
+      cleanup: { sleepAfterHours: 24, deleteAfterHours: 168 },
+    });
     expect(config.appsRepo).toBe(join(config.dataDir, 'apps.git'));
     expect(config.mongo).toBeUndefined();
   });

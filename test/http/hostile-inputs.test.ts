@@ -36,7 +36,11 @@ describe('error mapping and validation', () => {
 
   it('refuses malformed JSON, non-JSON bodies and wrong shapes with 400', async () => {
     await expectRefused(() => h.call('POST', '/api/v1/apps', { token: alice, body: '{"name": "x",' }), 400, 'invalid_input');
-    await expectRefused(() => h.call('POST', '/api/v1/apps', { token: alice, body: 'name=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), 400, 'invalid_input');
+    await expectRefused(
+      () => h.call('POST', '/api/v1/apps', { token: alice, body: 'name=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }),
+      400,
+      'invalid_input',
+    );
     await expectRefused(() => h.call('POST', '/api/v1/apps', { token: alice, body: { name: 42 } }), 400, 'invalid_input');
   });
 
@@ -45,16 +49,39 @@ describe('error mapping and validation', () => {
       await expectRefused(() => h.call('POST', '/api/v1/apps', { token: alice, body: { name, template: 'hello' } }), 400);
     }
     for (const path of ['../main.py', '.env.py', 'a/../../b.py', 'Main.py', '/abs.py', 'x.exe']) {
-      await expectRefused(() => h.call('PUT', '/api/v1/apps/alice/todo/draft', { token: alice, body: { files: { [path]: 'app = 1\n' }, entrypoint: 'main.py' } }), 400);
+      await expectRefused(
+        () => h.call('PUT', '/api/v1/apps/alice/todo/draft', { token: alice, body: { files: { [path]: 'app = 1\n' }, entrypoint: 'main.py' } }),
+        400,
+      );
     }
-    await expectRefused(() => h.call('PUT', '/api/v1/apps/alice/todo/draft', { token: alice, body: { files: { 'main.py': 'app=1\n' }, entrypoint: 'main.py', env: { 'lower-case': 'x' } } }), 400);
-    await expectRefused(() => h.call('PUT', '/api/v1/apps/alice/todo/draft', { token: alice, body: { files: { 'main.py': 'app=1\n' }, entrypoint: 'main.py', env: { BIG: 'x'.repeat(5000) } } }), 400);
+    await expectRefused(
+      () =>
+        h.call('PUT', '/api/v1/apps/alice/todo/draft', {
+          token: alice,
+          body: { files: { 'main.py': 'app=1\n' }, entrypoint: 'main.py', env: { 'lower-case': 'x' } },
+        }),
+      400,
+    );
+    await expectRefused(
+      () =>
+        h.call('PUT', '/api/v1/apps/alice/todo/draft', {
+          token: alice,
+          body: { files: { 'main.py': 'app=1\n' }, entrypoint: 'main.py', env: { BIG: 'x'.repeat(5000) } },
+        }),
+      400,
+    );
     const tooMany = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`V${i}`, 'x']));
-    await expectRefused(() => h.call('PUT', '/api/v1/apps/alice/todo/draft', { token: alice, body: { files: { 'main.py': 'app=1\n' }, entrypoint: 'main.py', env: tooMany } }), 400);
+    await expectRefused(
+      () => h.call('PUT', '/api/v1/apps/alice/todo/draft', { token: alice, body: { files: { 'main.py': 'app=1\n' }, entrypoint: 'main.py', env: tooMany } }),
+      400,
+    );
   });
 
   it('answers invalid code on deploy with 422 and the problems, queueing nothing', async () => {
-    const put = await h.call('PUT', '/api/v1/apps/alice/todo/draft', { token: alice, body: { files: { 'main.py': 'import os\napp = eval("1")\ndef broken(:\n' }, entrypoint: 'main.py' } });
+    const put = await h.call('PUT', '/api/v1/apps/alice/todo/draft', {
+      token: alice,
+      body: { files: { 'main.py': 'import os\napp = eval("1")\ndef broken(:\n' }, entrypoint: 'main.py' },
+    });
     expect(put.status).toBe(200);
     const res = await expectRefused(() => h.call('POST', '/api/v1/apps/alice/todo/deploy', { token: alice, body: {} }), 422, 'invalid_code');
     const problems = (res.body.error as { details: { problems: { rule: string; line: number }[] } }).details.problems;
@@ -62,7 +89,11 @@ describe('error mapping and validation', () => {
   });
 
   it('answers an over-limit body with 413', async () => {
-    await expectRefused(() => h.call('PUT', '/api/v1/apps/alice/todo/draft', { token: alice, body: { files: { 'main.py': 'x'.repeat(70 * 1024) }, entrypoint: 'main.py' } }), 413, 'payload_too_large');
+    await expectRefused(
+      () => h.call('PUT', '/api/v1/apps/alice/todo/draft', { token: alice, body: { files: { 'main.py': 'x'.repeat(70 * 1024) }, entrypoint: 'main.py' } }),
+      413,
+      'payload_too_large',
+    );
   });
 });
 
@@ -72,7 +103,13 @@ describe('tokens', () => {
     const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as Record<string, unknown>;
     const forgedClaims = b64({ ...claims, roles: ['admin'], username: 'bob', sub: 'someone' });
     const hsKey = new TextEncoder().encode(JSON.stringify(h.signingKey.publicJwk));
-    const expired = await issueAccessToken(h.signingKey, { user: { id: 'x', username: 'alice', roles: ['editor'] }, issuer: ISSUER, audience: AUDIENCE, now: new Date(Date.now() - 3600_000), ttlSeconds: 60 });
+    const expired = await issueAccessToken(h.signingKey, {
+      user: { id: 'x', username: 'alice', roles: ['editor'] },
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      now: new Date(Date.now() - 3600_000),
+      ttlSeconds: 60,
+    });
     const tokens = [
       `${header}.${forgedClaims}.${alice.split('.')[2]}`,
       `${b64({ alg: 'none', typ: 'JWT' })}.${payload}.`,
@@ -89,7 +126,10 @@ describe('tokens', () => {
 
   it("keeps other tenants' apps out of reach (403) and out of lists", async () => {
     await expectRefused(() => h.call('GET', '/api/v1/apps/alice/todo', { token: bob }), 403, 'forbidden');
-    await expectRefused(() => h.call('PUT', '/api/v1/apps/alice/todo/draft', { token: bob, body: { files: { 'main.py': 'app = 1\n' }, entrypoint: 'main.py' } }), 403);
+    await expectRefused(
+      () => h.call('PUT', '/api/v1/apps/alice/todo/draft', { token: bob, body: { files: { 'main.py': 'app = 1\n' }, entrypoint: 'main.py' } }),
+      403,
+    );
     await expectRefused(() => h.call('POST', '/api/v1/apps/alice/todo/deploy', { token: bob, body: {} }), 403);
     await expectRefused(() => h.call('DELETE', '/api/v1/apps/alice/todo', { token: bob }), 403);
     await expectRefused(() => h.call('GET', '/api/v1/ops/commits', { token: bob }), 403);
@@ -104,7 +144,8 @@ describe('webhooks', () => {
   const sign = (key: string) => `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
 
   it('refuses forged or unsigned GitHub and Flux deliveries with 401', async () => {
-    const github = (signature?: string) => h.call('POST', '/api/v1/webhooks/github', { body, headers: { 'X-GitHub-Event': 'push', ...(signature ? { 'X-Hub-Signature-256': signature } : {}) } });
+    const github = (signature?: string) =>
+      h.call('POST', '/api/v1/webhooks/github', { body, headers: { 'X-GitHub-Event': 'push', ...(signature ? { 'X-Hub-Signature-256': signature } : {}) } });
     await expectRefused(() => github(), 401);
     await expectRefused(() => github(sign('wrong-secret')), 401);
     await expectRefused(() => github('sha256=zz'), 401);
@@ -112,7 +153,9 @@ describe('webhooks', () => {
   });
 
   it('accepts correctly signed deliveries', async () => {
-    expect((await h.call('POST', '/api/v1/webhooks/github', { body, headers: { 'X-Hub-Signature-256': sign('gh-secret'), 'X-GitHub-Event': 'push' } })).status).toBe(202);
+    expect(
+      (await h.call('POST', '/api/v1/webhooks/github', { body, headers: { 'X-Hub-Signature-256': sign('gh-secret'), 'X-GitHub-Event': 'push' } })).status,
+    ).toBe(202);
     expect((await h.call('POST', '/api/v1/webhooks/flux', { body, headers: { 'X-Signature': sign('flux-key') } })).status).toBe(202);
   });
 });

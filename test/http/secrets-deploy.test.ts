@@ -67,7 +67,10 @@ describe('secret env values and the tenant database', () => {
     expect(env.find((e) => e.name === 'GREETING')?.value).toBe('hi');
     expect(env.find((e) => e.name === 'API_KEY')).toMatchObject({ valueFrom: { secretKeyRef: { name: 'todo-env', key: 'API_KEY' } } });
     expect(env.find((e) => e.name === 'MONGODB_URI')).toMatchObject({ valueFrom: { secretKeyRef: { name: 'todo-env', key: 'MONGODB_URI' } } });
-    const flux = gitOut(h.gitdir, ['ls-tree', '-r', '--name-only', 'main']).split('\n').find((p) => p.endsWith('/alice/todo.yaml')) ?? '';
+    const flux =
+      gitOut(h.gitdir, ['ls-tree', '-r', '--name-only', 'main'])
+        .split('\n')
+        .find((p) => p.endsWith('/alice/todo.yaml')) ?? '';
     expect(gitOut(h.gitdir, ['show', `main:${flux}`])).toContain('provider: sops');
 
     const appStatus = await h.call('GET', '/api/v1/apps/alice/todo/status', { token });

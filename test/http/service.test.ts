@@ -14,7 +14,10 @@ afterAll(async () => h?.close());
 async function readEvents(res: Response) {
   const text = await res.text();
   const events = text.split('\n\n').filter((block) => block.includes('event:'));
-  const parse = (block: string) => ({ event: /event: ?(.*)/.exec(block)?.[1], data: JSON.parse(/data: ?(.*)/.exec(block)?.[1] ?? 'null') as Record<string, unknown> });
+  const parse = (block: string) => ({
+    event: /event: ?(.*)/.exec(block)?.[1],
+    data: JSON.parse(/data: ?(.*)/.exec(block)?.[1] ?? 'null') as Record<string, unknown>,
+  });
   return events.map(parse);
 }
 
@@ -57,7 +60,11 @@ describe('headers, CORS, OpenAPI', () => {
 
 describe('sessions and rate limits', () => {
   it('puts the refresh token only in an httpOnly SameSite=Strict cookie, and rotates it', async () => {
-    const res = await h.app.request('/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: 'correct horse battery staple' }) });
+    const res = await h.app.request('/api/v1/auth/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'alice', password: 'correct horse battery staple' }),
+    });
     expect(res.status).toBe(200);
     const cookie = res.headers.get('Set-Cookie') ?? '';
     expect(cookie).toMatch(/^berth_refresh=[^;]+;/);
@@ -101,13 +108,24 @@ describe('the deploy path in-process', () => {
     // No SOPS recipients in this harness: a secret cannot be committed, and nothing is queued.
     const refused = await h.call('POST', '/api/v1/apps/alice/hello/deploy', { token: alice, body: {} });
     expect(refused.status).toBe(400);
-    await h.call('PUT', '/api/v1/apps/alice/hello/draft', { token: alice, body: { files: draft.body.app.draft.files, entrypoint: 'main.py', env: { GREETING: 'hi' } } });
+    await h.call('PUT', '/api/v1/apps/alice/hello/draft', {
+      token: alice,
+      body: { files: draft.body.app.draft.files, entrypoint: 'main.py', env: { GREETING: 'hi' } },
+    });
 
     const validate = await h.call('POST', '/api/v1/apps/alice/hello/validate', { token: alice, body: {} });
     expect(validate.body).toEqual({ ok: true, problems: [] });
-    const first = await h.call('POST', '/api/v1/apps/alice/hello/deploy', { token: alice, body: { message: 'first' }, headers: { 'Idempotency-Key': 'key-1' } });
+    const first = await h.call('POST', '/api/v1/apps/alice/hello/deploy', {
+      token: alice,
+      body: { message: 'first' },
+      headers: { 'Idempotency-Key': 'key-1' },
+    });
     expect(first.status).toBe(202);
-    const again = await h.call('POST', '/api/v1/apps/alice/hello/deploy', { token: alice, body: { message: 'first' }, headers: { 'Idempotency-Key': 'key-1' } });
+    const again = await h.call('POST', '/api/v1/apps/alice/hello/deploy', {
+      token: alice,
+      body: { message: 'first' },
+      headers: { 'Idempotency-Key': 'key-1' },
+    });
     expect(again.body.deployment.id).toBe(first.body.deployment.id);
 
     const stream = await h.app.request(`/api/v1/deployments/${first.body.deployment.id}/events`, { headers: { Authorization: `Bearer ${alice}` } });
@@ -121,7 +139,10 @@ describe('the deploy path in-process', () => {
     expect(releases.body.releases).toHaveLength(1);
     expect(releases.body.releases[0]).toMatchObject({ action: 'deploy', message: 'deploy alice/hello: first' });
     const status = await h.call('GET', '/api/v1/apps/alice/hello/status', { token: alice });
-    expect(status.body).toMatchObject({ git: { commit: releases.body.releases[0].commit }, cluster: { configured: false, message: 'committed, no cluster configured' } });
+    expect(status.body).toMatchObject({
+      git: { commit: releases.body.releases[0].commit },
+      cluster: { configured: false, message: 'committed, no cluster configured' },
+    });
   });
 
   it('limits deploys per user with 429', async () => {

@@ -9,7 +9,10 @@ beforeAll(async () => {
   h = await createHarness({ validatePerMinute: 4 });
   alice = await h.signup('alice');
   bob = await h.signup('bob');
-  for (const [token, tenant] of [[alice, 'alice'], [bob, 'bob']] as const) {
+  for (const [token, tenant] of [
+    [alice, 'alice'],
+    [bob, 'bob'],
+  ] as const) {
     const created = await h.call('POST', '/api/v1/apps', { token, body: { name: 'hello', template: 'hello' } });
     expect(created.status, `${tenant}: ${JSON.stringify(created.body)}`).toBe(201);
   }

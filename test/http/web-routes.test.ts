@@ -15,7 +15,7 @@ async function deployAndWait(token: string, app: string, files: Record<string, s
   expect(put.status).toBe(200);
   const deploy = await h.call('POST', `/api/v1/apps/alice/${app}/deploy`, { token, body: { message } });
   expect(deploy.status).toBe(202);
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
     const d = await h.call('GET', `/api/v1/deployments/${deploy.body.deployment.id}`, { token });
     if (d.body.deployment.commit) return d.body.deployment.commit as string;
     await new Promise((r) => setTimeout(r, 25));
@@ -30,7 +30,9 @@ beforeAll(async () => {
   admin = await h.signup('root');
   alice = await h.signup('alice');
   bob = await h.signup('bob');
-  expect((await h.call('POST', '/api/v1/apps', { token: alice, body: { name: 'web', files: { 'main.py': main('one') }, entrypoint: 'main.py' } })).status).toBe(201);
+  expect((await h.call('POST', '/api/v1/apps', { token: alice, body: { name: 'web', files: { 'main.py': main('one') }, entrypoint: 'main.py' } })).status).toBe(
+    201,
+  );
 });
 
 afterAll(async () => h?.close());

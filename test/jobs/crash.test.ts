@@ -65,10 +65,14 @@ describe('a worker killed with SIGKILL between its commit and recording it', () 
   }
 
   async function expectCommittedOnce(id: string) {
-    const done = await waitFor(async () => {
-      const deployment = await f.store.deployments.get(id);
-      return deployment?.status === 'committed' ? deployment : undefined;
-    }, 20_000, 'the deployment to be committed');
+    const done = await waitFor(
+      async () => {
+        const deployment = await f.store.deployments.get(id);
+        return deployment?.status === 'committed' ? deployment : undefined;
+      },
+      20_000,
+      'the deployment to be committed',
+    );
     expect(commitsForRequest(f.repo.gitdir, id)).toEqual([done.commit]);
     expect(commitsOf(f.repo.gitdir)).toHaveLength(2);
     expect(done.timeline.map((entry) => entry.stage)).toEqual(['validated', 'queued', 'committing', 'committing', 'committed']);

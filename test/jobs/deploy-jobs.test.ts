@@ -26,10 +26,14 @@ function runnerFor(store: Store, gitops: DeployGitOps, owner: string, extra: Par
 }
 
 async function settled(store: Store, id: string): Promise<Deployment> {
-  return waitFor(async () => {
-    const deployment = await store.deployments.get(id);
-    return deployment && deployment.status !== 'queued' ? deployment : undefined;
-  }, 30_000, `deployment ${id} to settle`);
+  return waitFor(
+    async () => {
+      const deployment = await store.deployments.get(id);
+      return deployment && deployment.status !== 'queued' ? deployment : undefined;
+    },
+    30_000,
+    `deployment ${id} to settle`,
+  );
 }
 
 const stages = (deployment: Deployment) => deployment.timeline.map((entry) => entry.stage);

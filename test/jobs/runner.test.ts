@@ -93,7 +93,7 @@ describe('job runner on SQLite', () => {
     expect(runs).toEqual([{ id: 'j1', attempt: 2 }]);
   });
 
-  it('at start-up, a node with a stable id takes back its own leased jobs at once, not other nodes\'', async () => {
+  it("at start-up, a node with a stable id takes back its own leased jobs at once, not other nodes'", async () => {
     const nodeId = readNodeId(dir);
     expect(readNodeId(dir)).toBe(nodeId);
     await store.jobs.enqueue(newJob('mine'));

@@ -52,7 +52,12 @@ export async function createAppRecord(store: Store, actor: Actor, name: string, 
 }
 
 /** A deploy request for the hello app, as the deploy route would queue it. */
-export function deployRequest(actor: Actor, app: string, greeting = 'hello', extra: { readonly message?: string; readonly base?: string; readonly entrypoint?: string } = {}): DeploymentRequest {
+export function deployRequest(
+  actor: Actor,
+  app: string,
+  greeting = 'hello',
+  extra: { readonly message?: string; readonly base?: string; readonly entrypoint?: string } = {},
+): DeploymentRequest {
   const input = helloApp(actor.username, app, greeting);
   return {
     kind: 'deploy',

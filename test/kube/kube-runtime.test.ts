@@ -30,9 +30,22 @@ function kustomizationAt(revision: string, resourceVersion: string, ready: 'True
   k.metadata.resourceVersion = resourceVersion;
   k.status.lastAppliedRevision = `main@sha1:${revision}`;
   k.status.lastAttemptedRevision = `main@sha1:${revision}`;
-  k.status.conditions[0] = ready === 'True'
-    ? { type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded', message: `Applied revision: main@sha1:${revision}`, lastTransitionTime: '2026-11-23T10:05:00Z' }
-    : { type: 'Ready', status: 'False', reason: 'HealthCheckFailed', message: 'health check failed after 3m0s: timeout waiting for: [Deployment/berth-alice/hello status: InProgress]', lastTransitionTime: '2026-11-23T10:08:00Z' };
+  k.status.conditions[0] =
+    ready === 'True'
+      ? {
+          type: 'Ready',
+          status: 'True',
+          reason: 'ReconciliationSucceeded',
+          message: `Applied revision: main@sha1:${revision}`,
+          lastTransitionTime: '2026-11-23T10:05:00Z',
+        }
+      : {
+          type: 'Ready',
+          status: 'False',
+          reason: 'HealthCheckFailed',
+          message: 'health check failed after 3m0s: timeout waiting for: [Deployment/berth-alice/hello status: InProgress]',
+          lastTransitionTime: '2026-11-23T10:08:00Z',
+        };
   return k;
 }
 
@@ -53,7 +66,13 @@ beforeEach(async () => {
     contexts: [{ name: 'test', cluster: 'test', user: 'berth' }],
     currentContext: 'test',
   });
-  runtime = createKubeRuntime({ kubeConfig: kc, fluxNamespace: 'flux-system', tenantNamespace: (t) => `berth-${t}`, timeoutMs: 1_000, logger: pino({ level: 'silent' }) });
+  runtime = createKubeRuntime({
+    kubeConfig: kc,
+    fluxNamespace: 'flux-system',
+    tenantNamespace: (t) => `berth-${t}`,
+    timeoutMs: 1_000,
+    logger: pino({ level: 'silent' }),
+  });
 });
 
 afterEach(async () => {
@@ -62,7 +81,7 @@ afterEach(async () => {
 });
 
 describe('the kubernetes runtime against a local API server', () => {
-  it('status: live commit from the Kustomization, replicas from the Deployment, the pods\' last termination', async () => {
+  it("status: live commit from the Kustomization, replicas from the Deployment, the pods' last termination", async () => {
     await runtime.start();
     const status = await runtime.status(hello);
     expect(status).toMatchObject({ liveCommit: A, ready: true, phase: 'running', replicas: { desired: 1, ready: 1 } });
@@ -72,7 +91,7 @@ describe('the kubernetes runtime against a local API server', () => {
     expect(await runtime.status({ tenant: 'alice', app: 'nothing' })).toBeUndefined();
   });
 
-  it('a list\'s glance comes from the watched Kustomizations alone, with no call per app', async () => {
+  it("a list's glance comes from the watched Kustomizations alone, with no call per app", async () => {
     await runtime.start();
     const before = api.requests.length;
     expect(await runtime.glance(hello)).toMatchObject({ liveCommit: A, ready: true, phase: 'running' });
@@ -82,7 +101,13 @@ describe('the kubernetes runtime against a local API server', () => {
 
   it('follows the watch: a new live commit is reported; a watch that ends is re-opened from the last version, one that gets 410 re-lists', async () => {
     api.watchScripts.push(
-      { events: [{ type: 'MODIFIED', object: kustomizationAt(B, '1001') }, { type: 'BOOKMARK', object: { kind: 'Kustomization', apiVersion: 'kustomize.toolkit.fluxcd.io/v1', metadata: { resourceVersion: '1005' } } }], then: 'close' },
+      {
+        events: [
+          { type: 'MODIFIED', object: kustomizationAt(B, '1001') },
+          { type: 'BOOKMARK', object: { kind: 'Kustomization', apiVersion: 'kustomize.toolkit.fluxcd.io/v1', metadata: { resourceVersion: '1005' } } },
+        ],
+        then: 'close',
+      },
       { status: 410 },
       { events: [{ type: 'MODIFIED', object: kustomizationAt(B, '1010', 'False') }], then: 'hold' },
     );
@@ -102,7 +127,7 @@ describe('the kubernetes runtime against a local API server', () => {
     expect((await runtime.status(hello))?.phase).toBe('failed');
   });
 
-  it('events: the app\'s own objects and its Kustomization, oldest first', async () => {
+  it("events: the app's own objects and its Kustomization, oldest first", async () => {
     const events = await runtime.events(hello);
     expect(events.map((e) => e.reason)).toEqual(['ScalingReplicaSet', 'BackOff', 'ReconciliationSucceeded']);
     expect(events[1]).toMatchObject({ type: 'Warning', source: 'kubelet' });

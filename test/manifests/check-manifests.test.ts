@@ -50,8 +50,7 @@ describe.skipIf(!hasKubectl)('scripts/check-manifests.sh', () => {
       tmp = mkdtempSync(join(tmpdir(), 'berth-check-manifests-'));
       cpSync(join(root, 'scripts'), join(tmp, 'scripts'), { recursive: true });
       symlinkSync(join(root, 'node_modules'), join(tmp, 'node_modules'));
-      const kustomization = (resources: string[]) =>
-        `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [${resources.join(', ')}]\n`;
+      const kustomization = (resources: string[]) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [${resources.join(', ')}]\n`;
       mkdirSync(join(tmp, 'apps-repo'));
       writeFileSync(join(tmp, 'apps-repo/kustomization.yaml'), kustomization([]));
       mkdirSync(join(tmp, 'flux'));

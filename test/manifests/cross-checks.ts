@@ -52,14 +52,18 @@ export function checkSelectors(objects: readonly KubeObject[]): string[] {
       const selector = get(o.spec, 'selector', 'matchLabels') as Labels | undefined;
       const labels = (get(o.spec, 'template', 'metadata', 'labels') ?? {}) as Labels;
       if (!selector || Object.keys(selector).length === 0) problems.push(`${id(o)}: no selector.matchLabels`);
-      else if (!matches(selector, labels)) problems.push(`${id(o)}: selector ${JSON.stringify(selector)} does not match its pod labels ${JSON.stringify(labels)}`);
+      else if (!matches(selector, labels))
+        problems.push(`${id(o)}: selector ${JSON.stringify(selector)} does not match its pod labels ${JSON.stringify(labels)}`);
       continue;
     }
     const selector =
-      o.kind === 'Service' ? (get(o.spec, 'selector') as Labels | undefined)
-      : o.kind === 'NetworkPolicy' ? (get(o.spec, 'podSelector', 'matchLabels') as Labels | undefined)
-      : o.kind === 'PodDisruptionBudget' ? (get(o.spec, 'selector', 'matchLabels') as Labels | undefined)
-      : undefined;
+      o.kind === 'Service'
+        ? (get(o.spec, 'selector') as Labels | undefined)
+        : o.kind === 'NetworkPolicy'
+          ? (get(o.spec, 'podSelector', 'matchLabels') as Labels | undefined)
+          : o.kind === 'PodDisruptionBudget'
+            ? (get(o.spec, 'selector', 'matchLabels') as Labels | undefined)
+            : undefined;
     if (selector === undefined) {
       if (o.kind === 'Service' || o.kind === 'PodDisruptionBudget') problems.push(`${id(o)}: selects no pods (no selector)`);
       continue;
@@ -167,14 +171,22 @@ export function checkNames(objects: readonly KubeObject[]): string[] {
   const problems: string[] = [];
   for (const o of objects) {
     const name = o.metadata.name;
-    if (o.kind === 'Service' && !DNS_1035_LABEL.test(name)) problems.push(`${id(o)}: a Service name must be a DNS-1035 label (a letter first, at most 63 characters)`);
-    else if (o.kind === 'Namespace' && !DNS_1123_LABEL.test(name)) problems.push(`${id(o)}: a Namespace name must be a DNS-1123 label of at most 63 characters`);
+    if (o.kind === 'Service' && !DNS_1035_LABEL.test(name))
+      problems.push(`${id(o)}: a Service name must be a DNS-1035 label (a letter first, at most 63 characters)`);
+    else if (o.kind === 'Namespace' && !DNS_1123_LABEL.test(name))
+      problems.push(`${id(o)}: a Namespace name must be a DNS-1123 label of at most 63 characters`);
     else if (!DNS_1123_SUBDOMAIN.test(name)) problems.push(`${id(o)}: name is not a DNS-1123 subdomain`);
     if (o.metadata.namespace !== undefined && !DNS_1123_LABEL.test(o.metadata.namespace)) problems.push(`${id(o)}: namespace is not a DNS-1123 label`);
-    const labelSets = [o.metadata.labels, get(o.spec, 'template', 'metadata', 'labels'), get(o.spec, 'selector', 'matchLabels'), o.kind === 'Service' ? get(o.spec, 'selector') : undefined];
+    const labelSets = [
+      o.metadata.labels,
+      get(o.spec, 'template', 'metadata', 'labels'),
+      get(o.spec, 'selector', 'matchLabels'),
+      o.kind === 'Service' ? get(o.spec, 'selector') : undefined,
+    ];
     for (const labels of labelSets) {
       for (const [key, value] of Object.entries((labels ?? {}) as Labels)) {
-        if (typeof value !== 'string' || !LABEL_VALUE.test(value)) problems.push(`${id(o)}: label ${key}=${String(value)} is not a valid label value (at most 63 characters)`);
+        if (typeof value !== 'string' || !LABEL_VALUE.test(value))
+          problems.push(`${id(o)}: label ${key}=${String(value)} is not a valid label value (at most 63 characters)`);
       }
     }
     if (o.kind === 'IngressRoute') {

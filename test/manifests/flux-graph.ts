@@ -30,7 +30,11 @@ export function walkFlux(roots: readonly KubeObject[], sources: readonly KubeObj
       continue;
     }
     if (applied.size >= limit) throw new Error(`more than ${limit} Flux Kustomizations: a cycle?`);
-    const spec = (k.spec ?? {}) as { sourceRef?: { kind?: string; name?: string; namespace?: string }; path?: string; decryption?: { provider?: string; secretRef?: { name?: string } } };
+    const spec = (k.spec ?? {}) as {
+      sourceRef?: { kind?: string; name?: string; namespace?: string };
+      path?: string;
+      decryption?: { provider?: string; secretRef?: { name?: string } };
+    };
     const ref = spec.sourceRef ?? {};
     const refNamespace = ref.namespace ?? k.metadata.namespace;
     if (!sources.some((s) => s.kind === ref.kind && s.metadata.name === ref.name && s.metadata.namespace === refNamespace)) {

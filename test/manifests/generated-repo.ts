@@ -33,7 +33,10 @@ export async function generateAppsRepo(settings: RenderSettings): Promise<{ dir:
   try {
     await f.gitops.pinRunner({ image: 'ghcr.io/berth-dev/runner', digest: `sha256:${'3c'.repeat(32)}` }, undefined, call(operator));
     for (const starter of loadStarters()) {
-      await f.gitops.deploy({ tenant: 'alice', app: starter.id, owner: 'alice', entrypoint: starter.entrypoint, files: starter.files, env: { GREETING: 'hi' } }, call());
+      await f.gitops.deploy(
+        { tenant: 'alice', app: starter.id, owner: 'alice', entrypoint: starter.entrypoint, files: starter.files, env: { GREETING: 'hi' } },
+        call(),
+      );
     }
     const secretRef = { tenant: 'carol', app: 'vault' };
     const recipient = await identityToRecipient(await generateX25519Identity());

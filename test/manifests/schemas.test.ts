@@ -67,7 +67,9 @@ describe.skipIf(!hasTools)('manifests against the published schemas', () => {
 
   it('covers the oldest and newest supported versions, from vendored files whose source is recorded', () => {
     console.log(`manifest schemas: ${describeSchemaSets()}`);
-    const sources = JSON.parse(readFileSync(join(SCHEMA_ROOT, 'SOURCES.json'), 'utf8')) as { sets: { dir: string; files: { file: string; sha256: string }[] }[] };
+    const sources = JSON.parse(readFileSync(join(SCHEMA_ROOT, 'SOURCES.json'), 'utf8')) as {
+      sets: { dir: string; files: { file: string; sha256: string }[] }[];
+    };
     for (const set of SCHEMA_SETS) {
       for (const dir of [`kubernetes/${set.kubernetes}`, `flux/${set.flux}`, `traefik/${set.traefik}`]) {
         const recorded = sources.sets.find((s) => s.dir === dir);
@@ -91,11 +93,29 @@ describe.skipIf(!hasTools)('manifests against the published schemas', () => {
 
   it('builds every object Berth would have a cluster apply: Flux, both overlays, every app of the generated repo', () => {
     const kinds = new Set(builds.flatMap((b) => b.objects.map((o) => `${o.apiVersion} ${o.kind}`)));
-    for (const kind of ['apps/v1 Deployment', 'v1 Service', 'v1 ConfigMap', 'v1 Secret', 'v1 Namespace', 'networking.k8s.io/v1 NetworkPolicy', 'policy/v1 PodDisruptionBudget', 'traefik.io/v1alpha1 IngressRoute', 'kustomize.toolkit.fluxcd.io/v1 Kustomization', 'source.toolkit.fluxcd.io/v1 GitRepository', 'notification.toolkit.fluxcd.io/v1 Receiver', 'notification.toolkit.fluxcd.io/v1beta3 Provider', 'notification.toolkit.fluxcd.io/v1beta3 Alert']) {
+    for (const kind of [
+      'apps/v1 Deployment',
+      'v1 Service',
+      'v1 ConfigMap',
+      'v1 Secret',
+      'v1 Namespace',
+      'networking.k8s.io/v1 NetworkPolicy',
+      'policy/v1 PodDisruptionBudget',
+      'traefik.io/v1alpha1 IngressRoute',
+      'kustomize.toolkit.fluxcd.io/v1 Kustomization',
+      'source.toolkit.fluxcd.io/v1 GitRepository',
+      'notification.toolkit.fluxcd.io/v1 Receiver',
+      'notification.toolkit.fluxcd.io/v1beta3 Provider',
+      'notification.toolkit.fluxcd.io/v1beta3 Alert',
+    ]) {
       expect(kinds).toContain(kind);
     }
     // Root, its groups, their tenants' apps: every starter, the secret app, the sleeper, the longest names.
-    for (const [cluster, walk] of walks) expect([...walk.applied.keys()].filter((k) => k.includes('--')), cluster).toHaveLength(loadStarters().length + 3);
+    for (const [cluster, walk] of walks)
+      expect(
+        [...walk.applied.keys()].filter((k) => k.includes('--')),
+        cluster,
+      ).toHaveLength(loadStarters().length + 3);
     // Tenant lockdown: each app applies as its tenant's ServiceAccount.
     const locked = builds.filter((b) => b.name.startsWith('apps repo (clusters/production)')).flatMap((b) => b.objects);
     expect(locked.map((o) => o.kind)).toContain('ServiceAccount');
@@ -119,7 +139,9 @@ describe.skipIf(!hasTools)('manifests against the published schemas', () => {
   });
 
   it('holds the cross-object checks: selectors, ports, ConfigMap keys, Pod Security "restricted", name limits', () => {
-    const clusterProblems = ['clusters/local', 'clusters/production'].flatMap((name) => crossObjectProblems(builds.find((b) => b.name === name)?.objects ?? []).map((p) => `${name}: ${p}`));
+    const clusterProblems = ['clusters/local', 'clusters/production'].flatMap((name) =>
+      crossObjectProblems(builds.find((b) => b.name === name)?.objects ?? []).map((p) => `${name}: ${p}`),
+    );
     const appProblems = builds.filter((b) => b.name.startsWith('apps repo')).flatMap((b) => crossObjectProblems(b.objects).map((p) => `${b.name}: ${p}`));
     expect([...clusterProblems, ...appProblems]).toEqual([]);
   });
@@ -162,8 +184,19 @@ describe.skipIf(!hasTools)('manifests against the published schemas', () => {
     it('a Flux Kustomization whose source, path or decryption is wrong', () => {
       const root = structuredClone(pick(builds.find((b) => b.name === 'flux')?.objects ?? [], 'Kustomization', 'berth-apps')) as Loose;
       const sources = builds.find((b) => b.name === 'clusters/production')?.objects ?? [];
-      const missing = { ...root, metadata: { ...root.metadata, name: 'missing' }, spec: { ...root.spec, path: './nope', sourceRef: { kind: 'GitRepository', name: 'other' } } };
-      const fluxObject = (name: string) => structuredClone(pick(builds.flatMap((b) => b.objects), 'Kustomization', name)) as Loose;
+      const missing = {
+        ...root,
+        metadata: { ...root.metadata, name: 'missing' },
+        spec: { ...root.spec, path: './nope', sourceRef: { kind: 'GitRepository', name: 'other' } },
+      };
+      const fluxObject = (name: string) =>
+        structuredClone(
+          pick(
+            builds.flatMap((b) => b.objects),
+            'Kustomization',
+            name,
+          ),
+        ) as Loose;
       const decrypting = fluxObject('alice--hello');
       decrypting.spec.decryption = { provider: 'sops', secretRef: { name: 'sops-age' } };
       const plain = fluxObject('carol--vault');

@@ -88,7 +88,11 @@ describe('determinism', () => {
       ['kustomization.yaml', 'deployment.yaml', 'service.yaml', 'ingressroute.yaml', 'networkpolicy.yaml', 'berth.yaml'].map((f) => `${dir}/${f}`),
     );
     expect(paths.at(-1)).toBe(`flux/groups/${tenantGroup('bob')}/bob/shop.yaml`);
-    expect(paths.filter((p) => p.startsWith(`${dir}/code/`))).toEqual(Object.keys(multiFileSpec().files).sort().map((p) => `${dir}/code/${p}`));
+    expect(paths.filter((p) => p.startsWith(`${dir}/code/`))).toEqual(
+      Object.keys(multiFileSpec().files)
+        .sort()
+        .map((p) => `${dir}/code/${p}`),
+    );
     expect(paths.some((p) => p.endsWith('secret.sops.yaml'))).toBe(false);
   });
 });

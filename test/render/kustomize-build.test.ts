@@ -142,7 +142,11 @@ describe.skipIf(!toolOrSkip('kubectl', ['version', '--client']))('kubectl kustom
     expect(configMap.metadata.name).toMatch(/^shop-code-[a-z0-9]{10}$/);
     const data = configMap.data as Record<string, string>;
     expect(Object.keys(data).every((key) => !key.includes('/'))).toBe(true);
-    const podSpec = (byKind(objects, 'Deployment').spec as { template: { spec: { volumes: { name: string; configMap?: { name: string; items: { key: string; path: string }[] } }[] } } }).template.spec;
+    const podSpec = (
+      byKind(objects, 'Deployment').spec as {
+        template: { spec: { volumes: { name: string; configMap?: { name: string; items: { key: string; path: string }[] } }[] } };
+      }
+    ).template.spec;
     const volume = podSpec.volumes.find((v) => v.name === 'code')?.configMap;
     expect(volume?.name).toBe(configMap.metadata.name);
     const mounted = Object.fromEntries((volume?.items ?? []).map(({ key, path }) => [path, data[key]]));

@@ -45,7 +45,29 @@ describe('quoteYamlString', () => {
 
   it('escapes backslashes and quotes and nothing YAML-significant slips through', () => {
     expect(quoteYamlString('\\"')).toBe('"\\\\\\""');
-    for (const value of ['---', '...', '# x', 'a: b', '*ref', '&anchor x', '!!python/object:os.system', '{a: 1}', '[1]', '|', '>', '%YAML 1.1', '@x', '`x`', "'", 'null', '~', 'yes', '0o17', '1e3', '.inf']) {
+    for (const value of [
+      '---',
+      '...',
+      '# x',
+      'a: b',
+      '*ref',
+      '&anchor x',
+      '!!python/object:os.system',
+      '{a: 1}',
+      '[1]',
+      '|',
+      '>',
+      '%YAML 1.1',
+      '@x',
+      '`x`',
+      "'",
+      'null',
+      '~',
+      'yes',
+      '0o17',
+      '1e3',
+      '.inf',
+    ]) {
       expect(readBack(quoteYamlString(value))).toEqual([value, value]);
     }
   });

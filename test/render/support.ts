@@ -24,17 +24,7 @@ export function singleFileSpec(overrides: Partial<AppSpec> = {}): AppSpec {
     owner: 'alice',
     entrypoint: 'main.py',
     files: {
-      'main.py': [
-        'from fastapi import FastAPI',
-        '',
-        'app = FastAPI()',
-        '',
-        '',
-        '@app.get("/")',
-        'def root():',
-        '    return {"hello": "world"}',
-        '',
-      ].join('\n'),
+      'main.py': ['from fastapi import FastAPI', '', 'app = FastAPI()', '', '', '@app.get("/")', 'def root():', '    return {"hello": "world"}', ''].join('\n'),
     },
     env: {},
     secretEnv: [],

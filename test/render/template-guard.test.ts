@@ -101,7 +101,10 @@ describe('read-back of rendered files (the second line of defence)', () => {
   }
 
   const broken: Record<string, [string, (source: string) => string]> = {
-    'a key the schema does not name': ['app/deployment.yaml.hbs', (s) => s.replace('      enableServiceLinks: false', '      enableServiceLinks: false\n      hostNetwork: true')],
+    'a key the schema does not name': [
+      'app/deployment.yaml.hbs',
+      (s) => s.replace('      enableServiceLinks: false', '      enableServiceLinks: false\n      hostNetwork: true'),
+    ],
     'a weakened security context': ['app/deployment.yaml.hbs', (s) => s.replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false')],
     'a second document': ['app/service.yaml.hbs', (s) => `${s}---\napiVersion: v1\nkind: Secret\n`],
     'a duplicate key': ['app/service.yaml.hbs', (s) => s.replace('  type: ClusterIP', '  type: ClusterIP\n  type: NodePort')],

@@ -71,9 +71,7 @@ describe.skipIf(!haveAge)('sops files and the age CLI', () => {
       values: { TOKEN: 'abc', EMPTY: '' },
       recipients: [key.recipient],
     });
-    const decrypted = encrypted
-      .pick({ stringData: true })
-      .parse(await decryptSops(text, { secretKey: key.identity, fileType: 'yaml' }));
+    const decrypted = encrypted.pick({ stringData: true }).parse(await decryptSops(text, { secretKey: key.identity, fileType: 'yaml' }));
     expect(decrypted.stringData).toEqual({ TOKEN: 'abc', EMPTY: '' });
     const verified = await verifySops(text, key.identity);
     expect(verified.storedMac).toBe(verified.computedMac);

@@ -29,24 +29,30 @@ async function identityPair(): Promise<{ identity: string; recipient: string }> 
   return { identity, recipient: await identityToRecipient(identity) };
 }
 
-const sopsDocument = z.object({
-  apiVersion: z.literal('v1'),
-  kind: z.literal('Secret'),
-  metadata: z.object({ name: z.string(), namespace: z.string() }).strict(),
-  type: z.literal('Opaque'),
-  stringData: z.record(z.string(), z.string()),
-  sops: z.object({
-    age: z.array(z.object({ recipient: z.string(), enc: z.string() }).strict()),
-    lastmodified: z.string(),
-    mac: z.string(),
-    encrypted_regex: z.literal('^(data|stringData)$'),
-    version: z.string(),
-  }).strict(),
-}).strict();
+const sopsDocument = z
+  .object({
+    apiVersion: z.literal('v1'),
+    kind: z.literal('Secret'),
+    metadata: z.object({ name: z.string(), namespace: z.string() }).strict(),
+    type: z.literal('Opaque'),
+    stringData: z.record(z.string(), z.string()),
+    sops: z
+      .object({
+        age: z.array(z.object({ recipient: z.string(), enc: z.string() }).strict()),
+        lastmodified: z.string(),
+        mac: z.string(),
+        encrypted_regex: z.literal('^(data|stringData)$'),
+        version: z.string(),
+      })
+      .strict(),
+  })
+  .strict();
 
 describe('the MAC verifier used below', () => {
   it('accepts a file written by the real sops CLI and rejects a tampered copy', async () => {
-    const identity = fixture('sops-age-test-key.txt').split('\n').find((line) => line.startsWith('AGE-SECRET-KEY-'));
+    const identity = fixture('sops-age-test-key.txt')
+      .split('\n')
+      .find((line) => line.startsWith('AGE-SECRET-KEY-'));
     const original = fixture('sops-age-3.8.1.enc.yaml');
     const verified = await verifySops(original, identity ?? '');
     expect(verified.computedMac).toBe(verified.storedMac);
@@ -175,8 +181,6 @@ describe('encryptSecretManifest', () => {
     });
     const verified = await verifySops(text, identity);
     expect(verified.values.get('metadata:name')).toEqual(['shop-env']);
-    expect(verified.values.get('metadata:namespace')).toEqual([
-      `${DEFAULT_RENDER_SETTINGS.tenantNamespacePrefix}acme`,
-    ]);
+    expect(verified.values.get('metadata:namespace')).toEqual([`${DEFAULT_RENDER_SETTINGS.tenantNamespacePrefix}acme`]);
   });
 });

@@ -4,11 +4,7 @@ import { createServer } from 'node:net';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import {
-  createTenantDatabaseProvisioner,
-  tenantDatabaseName,
-  tenantDatabaseUser,
-} from '../../src/adapters/tenant-db/tenant-database.js';
+import { createTenantDatabaseProvisioner, tenantDatabaseName, tenantDatabaseUser } from '../../src/adapters/tenant-db/tenant-database.js';
 
 /*
  * No MongoDB server runs on these machines: the real-server tests run only

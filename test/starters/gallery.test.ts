@@ -99,7 +99,9 @@ describe('berth templates and berth init', () => {
     const listed = await berth('templates');
     expect(listed.code, listed.err).toBe(0);
     for (const starter of starters) expect(listed.out).toContain(`${starter.id}  ${starter.name}`);
-    expect(listed.out).toMatch(/^hello {2}Hello API {2}\[api, basics\]\n {2}The smallest FastAPI app.*\n {2}Teaches: .+\n {2}Needs: nothing, runs as created$/m);
+    expect(listed.out).toMatch(
+      /^hello {2}Hello API {2}\[api, basics\]\n {2}The smallest FastAPI app.*\n {2}Teaches: .+\n {2}Needs: nothing, runs as created$/m,
+    );
     expect(listed.out).toMatch(/^env-settings .*\n.*\n.*\n {2}Needs: secret API_TOKEN; optional settings APP_TITLE, MAX_ITEMS$/m);
     expect(listed.out).toMatch(/^guestbook-mongo .*\n.*\n.*\n {2}Needs: a database \(MONGODB_URI\)$/m);
     expect(listed.out).toContain('berth init <dir> --template <id>');
@@ -132,7 +134,10 @@ describe('berth templates and berth init', () => {
   });
 
   it('lists the starters when none or an unknown one is given, and creates nothing', async () => {
-    for (const args of [['init', join(home, 'none')], ['init', join(home, 'unknown'), '--template', 'nope']]) {
+    for (const args of [
+      ['init', join(home, 'none')],
+      ['init', join(home, 'unknown'), '--template', 'nope'],
+    ]) {
       const refused = await berth(...args);
       expect(refused.code).toBe(2);
       expect(refused.err).toMatch(/ws-chat +A chat room/);

@@ -32,7 +32,15 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-features=LocalNetworkAccessChecks'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-features=LocalNetworkAccessChecks',
+    ],
   });
 });
 afterAll(async () => {
@@ -102,7 +110,12 @@ describe.skipIf(!haveAll)('starter pages in Chromium under a strict CSP', () => 
     await page.click('button[type=submit]');
     await expect.poll(() => page.textContent('#result'), { timeout: 10_000 }).toContain('sha256');
     const shown = JSON.parse((await page.textContent('#result')) ?? '{}') as Record<string, unknown>;
-    expect(shown).toMatchObject({ note: 'from the browser', filename: 'main.py', size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    expect(shown).toMatchObject({
+      note: 'from the browser',
+      filename: 'main.py',
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
     expect(errors).toEqual([]);
   }, 60_000);
 

@@ -27,7 +27,7 @@ const haveFastHtml = canServe && pythonModuleOrSkip('fasthtml', { requiredInCi: 
 // No MongoDB server runs on these machines: like test/secrets, the database-attached paths run only
 // when MONGODB_URI names one (the documented exception that does not fail under CI=true).
 const MONGODB_URI = process.env.MONGODB_URI ?? '';
-if (canServe && !MONGODB_URI) console.warn('\n*** SKIPPING the starters\' tests with a database attached: MONGODB_URI is not set ***\n');
+if (canServe && !MONGODB_URI) console.warn("\n*** SKIPPING the starters' tests with a database attached: MONGODB_URI is not set ***\n");
 afterAll(stopAll);
 
 const post = (base: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -38,12 +38,16 @@ const COVERED = new Set<string>();
 const covers = (id: string) => (COVERED.add(id), id);
 
 describe.skipIf(!canServe)('starters served by runner/entrypoint.py', () => {
-  it(covers('hello'), async () => {
-    const { base } = await serve(starter('hello'));
-    await expectMainRouteAndDocs(base);
-    expect(await json(await get(base, '/'))).toEqual({ message: 'Hello from Berth!' });
-    expect(await json(await get(base, '/hello/Ada'))).toEqual({ message: 'Hello, Ada!' });
-  }, 30_000);
+  it(
+    covers('hello'),
+    async () => {
+      const { base } = await serve(starter('hello'));
+      await expectMainRouteAndDocs(base);
+      expect(await json(await get(base, '/'))).toEqual({ message: 'Hello from Berth!' });
+      expect(await json(await get(base, '/hello/Ada'))).toEqual({ message: 'Hello, Ada!' });
+    },
+    30_000,
+  );
 
   it(`${covers('json-api')}: valid books are stored, bad input gets 422 naming the field`, async () => {
     const { base } = await serve(starter('json-api'));
@@ -64,65 +68,77 @@ describe.skipIf(!canServe)('starters served by runner/entrypoint.py', () => {
     expect(await json(await get(base, '/'))).toMatchObject({ books: 1 });
   }, 30_000);
 
-  it.skipIf(!haveJinja)(`${covers('jinja-site')}: pages from templates/ with escaping, CSS and JS from static/`, async () => {
-    const { base } = await serve(starter('jinja-site'));
-    await expectMainRouteAndDocs(base);
-    const home = await (await get(base, '/')).text();
-    expect(home).toMatch(/href="[^"]*\/static\/site\.css"/);
-    expect(home).toContain('<a href="/places/harbour">Harbour</a>');
-    const place = await get(base, '/places/harbour');
-    expect(await place.text()).toContain('escapes &lt;this&gt; for you');
-    expect((await get(base, '/places/atlantis')).status).toBe(404);
-    const css = await get(base, '/static/site.css');
-    expect(css.headers.get('content-type')).toMatch(/text\/css/);
-    expect(await css.text()).toContain('body.dark');
-    const js = await get(base, '/static/site.js');
-    expect(js.headers.get('content-type')).toMatch(/javascript/);
-  }, 30_000);
+  it.skipIf(!haveJinja)(
+    `${covers('jinja-site')}: pages from templates/ with escaping, CSS and JS from static/`,
+    async () => {
+      const { base } = await serve(starter('jinja-site'));
+      await expectMainRouteAndDocs(base);
+      const home = await (await get(base, '/')).text();
+      expect(home).toMatch(/href="[^"]*\/static\/site\.css"/);
+      expect(home).toContain('<a href="/places/harbour">Harbour</a>');
+      const place = await get(base, '/places/harbour');
+      expect(await place.text()).toContain('escapes &lt;this&gt; for you');
+      expect((await get(base, '/places/atlantis')).status).toBe(404);
+      const css = await get(base, '/static/site.css');
+      expect(css.headers.get('content-type')).toMatch(/text\/css/);
+      expect(await css.text()).toContain('body.dark');
+      const js = await get(base, '/static/site.js');
+      expect(js.headers.get('content-type')).toMatch(/javascript/);
+    },
+    30_000,
+  );
 
-  it.skipIf(!haveMultipart)(`${covers('upload-form')}: the uploaded file's size and SHA-256 come back; too large is 413`, async () => {
-    const { base } = await serve(starter('upload-form'));
-    await expectMainRouteAndDocs(base);
-    expect(await (await get(base, '/')).text()).toContain('enctype="multipart/form-data"');
-    const bytes = Buffer.from('harbour log\n'.repeat(1000));
-    const form = new FormData();
-    form.set('note', 'the log');
-    form.set('file', new Blob([bytes], { type: 'text/plain' }), 'log.txt');
-    const uploaded = await get(base, '/upload', { method: 'POST', body: form });
-    expect(uploaded.status).toBe(200);
-    expect(await json(uploaded)).toEqual({
-      note: 'the log',
-      filename: 'log.txt',
-      content_type: 'text/plain',
-      size: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-    });
-    const big = new FormData();
-    big.set('note', 'too big');
-    big.set('file', new Blob([Buffer.alloc(1024 * 1024 + 1)]), 'big.bin');
-    expect((await get(base, '/upload', { method: 'POST', body: big })).status).toBe(413);
-    const noNote = new FormData();
-    noNote.set('file', new Blob([bytes]), 'log.txt');
-    expect((await get(base, '/upload', { method: 'POST', body: noNote })).status).toBe(422);
-  }, 30_000);
+  it.skipIf(!haveMultipart)(
+    `${covers('upload-form')}: the uploaded file's size and SHA-256 come back; too large is 413`,
+    async () => {
+      const { base } = await serve(starter('upload-form'));
+      await expectMainRouteAndDocs(base);
+      expect(await (await get(base, '/')).text()).toContain('enctype="multipart/form-data"');
+      const bytes = Buffer.from('harbour log\n'.repeat(1000));
+      const form = new FormData();
+      form.set('note', 'the log');
+      form.set('file', new Blob([bytes], { type: 'text/plain' }), 'log.txt');
+      const uploaded = await get(base, '/upload', { method: 'POST', body: form });
+      expect(uploaded.status).toBe(200);
+      expect(await json(uploaded)).toEqual({
+        note: 'the log',
+        filename: 'log.txt',
+        content_type: 'text/plain',
+        size: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+      });
+      const big = new FormData();
+      big.set('note', 'too big');
+      big.set('file', new Blob([Buffer.alloc(1024 * 1024 + 1)]), 'big.bin');
+      expect((await get(base, '/upload', { method: 'POST', body: big })).status).toBe(413);
+      const noNote = new FormData();
+      noNote.set('file', new Blob([bytes]), 'log.txt');
+      expect((await get(base, '/upload', { method: 'POST', body: noNote })).status).toBe(422);
+    },
+    30_000,
+  );
 
-  it.skipIf(!haveWebsockets)(`${covers('ws-chat')}: a message reaches everyone in the room`, async () => {
-    const { base } = await serve(starter('ws-chat'));
-    await expectMainRouteAndDocs(base);
-    expect(await (await get(base, '/')).text()).toContain('src="/static/chat.js"');
-    const alice = await connect(`${base.replace('http', 'ws')}/ws?name=alice`);
-    await alice.next({ from: 'room', text: 'alice joined' });
-    const bob = await connect(`${base.replace('http', 'ws')}/ws?name=bob`);
-    await alice.next({ from: 'room', text: 'bob joined' });
-    await bob.next({ from: 'room', text: 'bob joined' });
-    expect(await json(await get(base, '/stats'))).toEqual({ connected: 2 });
-    alice.socket.send('ahoy');
-    await bob.next({ from: 'alice', text: 'ahoy' });
-    await alice.next({ from: 'alice', text: 'ahoy' });
-    bob.socket.close();
-    await alice.next({ from: 'room', text: 'bob left' });
-    alice.socket.close();
-  }, 30_000);
+  it.skipIf(!haveWebsockets)(
+    `${covers('ws-chat')}: a message reaches everyone in the room`,
+    async () => {
+      const { base } = await serve(starter('ws-chat'));
+      await expectMainRouteAndDocs(base);
+      expect(await (await get(base, '/')).text()).toContain('src="/static/chat.js"');
+      const alice = await connect(`${base.replace('http', 'ws')}/ws?name=alice`);
+      await alice.next({ from: 'room', text: 'alice joined' });
+      const bob = await connect(`${base.replace('http', 'ws')}/ws?name=bob`);
+      await alice.next({ from: 'room', text: 'bob joined' });
+      await bob.next({ from: 'room', text: 'bob joined' });
+      expect(await json(await get(base, '/stats'))).toEqual({ connected: 2 });
+      alice.socket.send('ahoy');
+      await bob.next({ from: 'alice', text: 'ahoy' });
+      await alice.next({ from: 'alice', text: 'ahoy' });
+      bob.socket.close();
+      await alice.next({ from: 'room', text: 'bob left' });
+      alice.socket.close();
+    },
+    30_000,
+  );
 
   it(`${covers('env-settings')}: settings and the secret come from the environment; the token guards /private`, async () => {
     const token = 'tok-5f1c0d2e9a';
@@ -213,77 +229,105 @@ describe.skipIf(!canServe)('starters served by runner/entrypoint.py', () => {
     expect(await (await get(base, '/')).text()).toContain('/static/style.css');
   }, 30_000);
 
-  it.skipIf(!haveHttpx)('multi-file: its own tests (TestClient) pass in its code folder', () => {
-    // pytest is not needed to see them pass: each test_ function is called in turn.
-    const script = [
-      'import json, sys',
-      "sys.path.insert(0, '.')",
-      'import tests.test_notes as suite',
-      'names = sorted(n for n in dir(suite) if n.startswith("test_"))',
-      'for name in names: vars(suite)[name]()',
-      'print(json.dumps(names))',
-    ].join('\n');
-    const out = execFileSync(PYTHON, ['-c', script], { cwd: writeCodeDir(starter('multi-file')), encoding: 'utf8', timeout: 60_000 });
-    expect(JSON.parse(out)).toEqual(['test_add_and_read_a_note', 'test_an_empty_note_is_refused', 'test_stats_count_the_notes']);
-  }, 60_000);
+  it.skipIf(!haveHttpx)(
+    'multi-file: its own tests (TestClient) pass in its code folder',
+    () => {
+      // pytest is not needed to see them pass: each test_ function is called in turn.
+      const script = [
+        'import json, sys',
+        "sys.path.insert(0, '.')",
+        'import tests.test_notes as suite',
+        'names = sorted(n for n in dir(suite) if n.startswith("test_"))',
+        'for name in names: vars(suite)[name]()',
+        'print(json.dumps(names))',
+      ].join('\n');
+      const out = execFileSync(PYTHON, ['-c', script], { cwd: writeCodeDir(starter('multi-file')), encoding: 'utf8', timeout: 60_000 });
+      expect(JSON.parse(out)).toEqual(['test_add_and_read_a_note', 'test_an_empty_note_is_refused', 'test_stats_count_the_notes']);
+    },
+    60_000,
+  );
 
-  it.skipIf(!haveMongoClient || !haveJinja)(`${covers('guestbook-mongo')}: a clear 503 page without a database, and when it does not answer`, async () => {
-    const detached = await serve(starter('guestbook-mongo'));
-    await expectMainRouteAndDocs(detached.base, 503);
-    const page = await get(detached.base, '/');
-    expect(page.headers.get('content-type')).toMatch(/text\/html/);
-    const text = await page.text();
-    expect(text).toContain('The guestbook has no database right now');
-    expect(text).toContain('MONGODB_URI is not set');
-    const form = new URLSearchParams({ name: 'Ada', message: 'hello' });
-    const signed = await get(detached.base, '/sign', { method: 'POST', body: form, redirect: 'manual' });
-    expect(signed.status).toBe(503);
+  it.skipIf(!haveMongoClient || !haveJinja)(
+    `${covers('guestbook-mongo')}: a clear 503 page without a database, and when it does not answer`,
+    async () => {
+      const detached = await serve(starter('guestbook-mongo'));
+      await expectMainRouteAndDocs(detached.base, 503);
+      const page = await get(detached.base, '/');
+      expect(page.headers.get('content-type')).toMatch(/text\/html/);
+      const text = await page.text();
+      expect(text).toContain('The guestbook has no database right now');
+      expect(text).toContain('MONGODB_URI is not set');
+      const form = new URLSearchParams({ name: 'Ada', message: 'hello' });
+      const signed = await get(detached.base, '/sign', { method: 'POST', body: form, redirect: 'manual' });
+      expect(signed.status).toBe(503);
 
-    // A port nobody listens on: the driver gives up after the app's 2 s timeout.
-    const unreachable = await serve(starter('guestbook-mongo'), { MONGODB_URI: `mongodb://127.0.0.1:${await freePort()}/guestbook` });
-    const down = await get(unreachable.base, '/');
-    expect(down.status).toBe(503);
-    expect(await down.text()).toContain('The database did not answer (ServerSelectionTimeoutError)');
-  }, 40_000);
+      // A port nobody listens on: the driver gives up after the app's 2 s timeout.
+      const unreachable = await serve(starter('guestbook-mongo'), { MONGODB_URI: `mongodb://127.0.0.1:${await freePort()}/guestbook` });
+      const down = await get(unreachable.base, '/');
+      expect(down.status).toBe(503);
+      expect(await down.text()).toContain('The database did not answer (ServerSelectionTimeoutError)');
+    },
+    40_000,
+  );
 
-  it.skipIf(!haveMongoClient || !haveJinja || !MONGODB_URI)('guestbook-mongo with a database: a signature shows on the page', async () => {
-    const { base } = await serve(starter('guestbook-mongo'), { MONGODB_URI });
-    const name = `visitor-${Date.now()}`;
-    const signed = await get(base, '/sign', { method: 'POST', body: new URLSearchParams({ name, message: 'fair winds' }), redirect: 'manual' });
-    expect(signed.status).toBe(303);
-    expect(await (await get(base, '/')).text()).toContain(`<strong>${name}</strong>: fair winds`);
-    expect(await json(await get(base, '/db-status'))).toEqual({ database: 'ok' });
-  }, 40_000);
+  it.skipIf(!haveMongoClient || !haveJinja || !MONGODB_URI)(
+    'guestbook-mongo with a database: a signature shows on the page',
+    async () => {
+      const { base } = await serve(starter('guestbook-mongo'), { MONGODB_URI });
+      const name = `visitor-${Date.now()}`;
+      const signed = await get(base, '/sign', { method: 'POST', body: new URLSearchParams({ name, message: 'fair winds' }), redirect: 'manual' });
+      expect(signed.status).toBe(303);
+      expect(await (await get(base, '/')).text()).toContain(`<strong>${name}</strong>: fair winds`);
+      expect(await json(await get(base, '/db-status'))).toEqual({ database: 'ok' });
+    },
+    40_000,
+  );
 
-  it.skipIf(!haveMongoClient || !MONGODB_URI)('todo-mongo with a database: create, update, list and delete a todo', async () => {
-    const { base } = await serve(starter('todo-mongo'), { MONGODB_URI });
-    const created = (await json(await post(base, '/todos', { title: `todo-${Date.now()}` }))) as { id: string; title: string; done: boolean };
-    expect(created.done).toBe(false);
-    const patched = await get(base, `/todos/${created.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ done: true }) });
-    expect(await json(patched)).toEqual({ ...created, done: true });
-    expect(await json(await get(base, '/todos'))).toContainEqual({ ...created, done: true });
-    expect((await get(base, `/todos/${created.id}`, { method: 'DELETE' })).status).toBe(204);
-    expect((await get(base, `/todos/${created.id}`, { method: 'DELETE' })).status).toBe(404);
-  }, 40_000);
+  it.skipIf(!haveMongoClient || !MONGODB_URI)(
+    'todo-mongo with a database: create, update, list and delete a todo',
+    async () => {
+      const { base } = await serve(starter('todo-mongo'), { MONGODB_URI });
+      const created = (await json(await post(base, '/todos', { title: `todo-${Date.now()}` }))) as { id: string; title: string; done: boolean };
+      expect(created.done).toBe(false);
+      const patched = await get(base, `/todos/${created.id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ done: true }),
+      });
+      expect(await json(patched)).toEqual({ ...created, done: true });
+      expect(await json(await get(base, '/todos'))).toContainEqual({ ...created, done: true });
+      expect((await get(base, `/todos/${created.id}`, { method: 'DELETE' })).status).toBe(204);
+      expect((await get(base, `/todos/${created.id}`, { method: 'DELETE' })).status).toBe(404);
+    },
+    40_000,
+  );
 
-  it.skipIf(!haveMongoClient)(`${covers('todo-mongo')} without MONGODB_URI says no database is attached`, async () => {
-    const { base } = await serve(starter('todo-mongo'));
-    await expectMainRouteAndDocs(base);
-    expect(await json(await get(base, '/'))).toEqual({ app: 'todo', database: 'not attached' });
-    const todos = await get(base, '/todos');
-    expect(todos.status).toBe(503);
-    expect(JSON.stringify(await todos.json())).toContain('MONGODB_URI is not set');
-  }, 30_000);
+  it.skipIf(!haveMongoClient)(
+    `${covers('todo-mongo')} without MONGODB_URI says no database is attached`,
+    async () => {
+      const { base } = await serve(starter('todo-mongo'));
+      await expectMainRouteAndDocs(base);
+      expect(await json(await get(base, '/'))).toEqual({ app: 'todo', database: 'not attached' });
+      const todos = await get(base, '/todos');
+      expect(todos.status).toBe(503);
+      expect(JSON.stringify(await todos.json())).toContain('MONGODB_URI is not set');
+    },
+    30_000,
+  );
 
-  it.skipIf(!haveFastHtml)(`${covers('fasthtml-page')}: the page and its htmx fragment`, async () => {
-    const { base } = await serve(starter('fasthtml-page'));
-    const page = await get(base, '/');
-    expect(page.status).toBe(200);
-    const html = await page.text();
-    expect(html).toContain('Hello from FastHTML');
-    expect(html).toContain('hx-get="/greeting"');
-    expect(await (await get(base, '/greeting')).text()).toContain('This paragraph came from the server.');
-  }, 30_000);
+  it.skipIf(!haveFastHtml)(
+    `${covers('fasthtml-page')}: the page and its htmx fragment`,
+    async () => {
+      const { base } = await serve(starter('fasthtml-page'));
+      const page = await get(base, '/');
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('Hello from FastHTML');
+      expect(html).toContain('hx-get="/greeting"');
+      expect(await (await get(base, '/greeting')).text()).toContain('This paragraph came from the server.');
+    },
+    30_000,
+  );
 
   it('has a serve test for every starter', () => {
     expect([...COVERED].sort()).toEqual(starters.map((s) => s.id).sort());

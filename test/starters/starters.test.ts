@@ -63,7 +63,10 @@ describe('loadStarters', () => {
 
   it('reads every variable a starter declares with starlette.config.Config, and none it does not declare', () => {
     for (const starter of starters) {
-      const code = Object.entries(starter.files).filter(([path]) => path.endsWith('.py')).map(([, text]) => text).join('\n');
+      const code = Object.entries(starter.files)
+        .filter(([path]) => path.endsWith('.py'))
+        .map(([, text]) => text)
+        .join('\n');
       const read = [...code.matchAll(/config\("([A-Z0-9_]+)"/g)].map((match) => match[1]).sort();
       const declared = [...starter.needs.secrets, ...starter.needs.settings].map((v) => v.name);
       if (starter.needs.database) declared.push('MONGODB_URI');
@@ -124,7 +127,11 @@ describe('loadStarters', () => {
       ['bad-tag', 'name: X\ndescription: Y\nteaches: t\ntags: [Big Tag]\nentrypoint: main.py\n', /tags\.0/],
       ['bad-secret', `${MINIMAL_MANIFEST}needs:\n  secrets:\n    - {name: api-token, description: d}\n`, /needs\.secrets\.0\.name/],
       ['mongo-secret', `${MINIMAL_MANIFEST}needs:\n  secrets:\n    - {name: MONGODB_URI, description: d}\n`, /database: true/],
-      ['both', `${MINIMAL_MANIFEST}needs:\n  secrets:\n    - {name: A, description: d}\n  settings:\n    - {name: A, description: d}\n`, /both a secret and a setting/],
+      [
+        'both',
+        `${MINIMAL_MANIFEST}needs:\n  secrets:\n    - {name: A, description: d}\n  settings:\n    - {name: A, description: d}\n`,
+        /both a secret and a setting/,
+      ],
       ['unknown-need', `${MINIMAL_MANIFEST}needs:\n  gpu: true\n`, /needs/],
     ];
     for (const [id, manifest, message] of cases) {

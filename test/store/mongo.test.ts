@@ -52,9 +52,7 @@ describe.skipIf(uri === undefined || uri === '')('MongoDB store', () => {
 describe('MongoDB store without a server', () => {
   it('gives up within its timeout with UnavailableError when nothing listens', async () => {
     const started = Date.now();
-    await expect(openMongoStore({ uri: 'mongodb://127.0.0.1:9/berth', timeoutMs: 300 })).rejects.toBeInstanceOf(
-      UnavailableError,
-    );
+    await expect(openMongoStore({ uri: 'mongodb://127.0.0.1:9/berth', timeoutMs: 300 })).rejects.toBeInstanceOf(UnavailableError);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 

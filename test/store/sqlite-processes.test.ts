@@ -21,9 +21,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 async function runWorkers(path: string, mode: string, count: number): Promise<unknown[]> {
   const outputs = await Promise.all(
-    Array.from({ length: count }, (_, i) =>
-      run(process.execPath, ['--import', 'tsx', worker, path, `p${i}`, mode], { timeout: 60_000 }),
-    ),
+    Array.from({ length: count }, (_, i) => run(process.execPath, ['--import', 'tsx', worker, path, `p${i}`, mode], { timeout: 60_000 })),
   );
   return outputs.map(({ stdout }) => JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}'));
 }

@@ -72,9 +72,9 @@ describe('SQLite store on disk', () => {
 
   it('works in memory for tests, with foreign keys on', async () => {
     const store = openSqliteStore({ path: ':memory:' });
-    await expect(
-      store.refreshTokens.insert({ hash: 'h', userId: 'nobody', familyId: 'f', createdAt: at(0), expiresAt: at(1) }),
-    ).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(store.refreshTokens.insert({ hash: 'h', userId: 'nobody', familyId: 'f', createdAt: at(0), expiresAt: at(1) })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
     await store.close();
     await store.close();
   });

@@ -59,7 +59,8 @@ describe('validation through Pyodide', () => {
   it('measures validate() latency for a small app', async () => {
     const files = {
       'main.py': 'from fastapi import FastAPI\nfrom api.routes import router\napp = FastAPI()\napp.include_router(router)\n',
-      'api/routes.py': 'from fastapi import APIRouter\nfrom pydantic import BaseModel\nrouter = APIRouter()\n\n' +
+      'api/routes.py':
+        'from fastapi import APIRouter\nfrom pydantic import BaseModel\nrouter = APIRouter()\n\n' +
         'class Item(BaseModel):\n    name: str\n\n@router.get("/items")\ndef items() -> list[Item]:\n    return [Item(name="a")]\n',
     };
     const samples: number[] = [];

@@ -40,7 +40,10 @@ describe.skipIf(!hasChromium())('web UI: sign up, write, validate, deploy, roll 
     await screenshots(page, name);
   }
 
-  const gitLog = () => execFileSync('git', ['--git-dir', join(dataDir, 'apps.git'), 'log', '--format=%H %s', 'main'], { encoding: 'utf8' }).trim().split('\n');
+  const gitLog = () =>
+    execFileSync('git', ['--git-dir', join(dataDir, 'apps.git'), 'log', '--format=%H %s', 'main'], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
 
   it('serves the UI with a strict CSP and long-lived caching for hashed assets', async () => {
     const res = await fetch(`${server.url}/`, { headers: { Accept: 'text/html' } });
@@ -101,7 +104,10 @@ describe.skipIf(!hasChromium())('web UI: sign up, write, validate, deploy, roll 
     await underline.first().waitFor();
     // The underline carries the message and the rule, as a tooltip on hover.
     await underline.first().hover();
-    await page.locator('.cm-tooltip-lint').getByText(/invalid syntax.*\(syntax\)/).waitFor();
+    await page
+      .locator('.cm-tooltip-lint')
+      .getByText(/invalid syntax.*\(syntax\)/)
+      .waitFor();
     const problems = page.getByRole('region', { name: /Problems/ });
     await problems.getByText(/syntax/).waitFor();
     await expect.poll(() => problems.getByRole('button').first().textContent()).toMatch(/main\.py:\d+:\d+ syntax/);
@@ -162,7 +168,10 @@ describe.skipIf(!hasChromium())('web UI: sign up, write, validate, deploy, roll 
     await page.getByRole('tab', { name: 'Releases' }).click();
     const releases = page.getByRole('table');
     await expect.poll(() => releases.getByRole('row').count()).toBe(3);
-    await page.getByRole('button', { name: /^Diff of / }).first().click();
+    await page
+      .getByRole('button', { name: /^Diff of / })
+      .first()
+      .click();
     const changes = page.getByRole('region', { name: /^Changes in/ });
     await changes.getByText('+# second version').waitFor();
     await changes.getByRole('region', { name: 'Manifests' }).waitFor();
@@ -173,7 +182,11 @@ describe.skipIf(!hasChromium())('web UI: sign up, write, validate, deploy, roll 
     await dialog.waitFor();
     await checkPage('rollback-confirm');
     await dialog.getByRole('button', { name: 'Roll back' }).click();
-    await page.getByRole('region', { name: /Rollback timeline/ }).getByText('committed', { exact: true }).first().waitFor();
+    await page
+      .getByRole('region', { name: /Rollback timeline/ })
+      .getByText('committed', { exact: true })
+      .first()
+      .waitFor();
     await expect.poll(() => releases.getByRole('row').nth(1).textContent()).toContain('rollback');
     expect(gitLog()[0]).toMatch(/rollback alice\/hello-web/);
   });
@@ -196,7 +209,9 @@ describe.skipIf(!hasChromium())('web UI: sign up, write, validate, deploy, roll 
     await checkPage('environment');
     const html = await page.content();
     expect(html).not.toContain('s3cret-value-42');
-    const stored = await page.evaluate<string>('JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, url: location.href, cookie: document.cookie })');
+    const stored = await page.evaluate<string>(
+      'JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, url: location.href, cookie: document.cookie })',
+    );
     expect(stored).not.toContain('s3cret-value-42');
     expect(stored).not.toMatch(/eyJ[A-Za-z0-9_-]+\./);
     expect(stored).toBe(JSON.stringify({ local: {}, session: {}, url: `${server.url}/apps/alice/hello-web`, cookie: '' }));
@@ -216,7 +231,11 @@ describe.skipIf(!hasChromium())('web UI: sign up, write, validate, deploy, roll 
       reached = await page.getByRole('button', { name: /^Deploy/ }).evaluate((el) => el === el.ownerDocument.activeElement);
     }
     expect(reached).toBe(true);
-    const outline = await page.getByRole('button', { name: /^Deploy/ }).evaluate((el) => (el.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { outlineStyle: string } }).getComputedStyle(el).outlineStyle);
+    const outline = await page
+      .getByRole('button', { name: /^Deploy/ })
+      .evaluate(
+        (el) => (el.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { outlineStyle: string } }).getComputedStyle(el).outlineStyle,
+      );
     expect(outline).not.toBe('none');
     // Unsaved work: leaving asks first, and staying keeps it.
     await page.getByRole('textbox', { name: 'main.py' }).click();

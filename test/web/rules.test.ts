@@ -10,7 +10,22 @@ import * as web from '../../src/web/lib/rules.js';
  * must say what the API says, word for word.
  */
 const NAMES = ['todo', 'a', 'my-app', 'My-App', 'my--app', '-app', 'app-', 'a'.repeat(30), 'a'.repeat(31), '', 'app_1', 'app.1', '9lives', 'ümlaut'];
-const PATHS = ['main.py', 'static/site.css', 'pkg/sub/mod.py', '/abs.py', '../up.py', 'a/./b.py', '.hidden.py', 'Main.py', 'file.exe', 'a/B/c.py', 'x'.repeat(201), 'a/b/c/d/e/f/g/h/i.py', 'noext', 'pkg/.env'];
+const PATHS = [
+  'main.py',
+  'static/site.css',
+  'pkg/sub/mod.py',
+  '/abs.py',
+  '../up.py',
+  'a/./b.py',
+  '.hidden.py',
+  'Main.py',
+  'file.exe',
+  'a/B/c.py',
+  'x'.repeat(201),
+  'a/b/c/d/e/f/g/h/i.py',
+  'noext',
+  'pkg/.env',
+];
 const ENV = ['API_KEY', '_X', 'A1', '1A', 'api_key', 'API-KEY', '', 'X'.repeat(128), 'X'.repeat(129)];
 const DIGESTS = [`sha256:${'a'.repeat(64)}`, `sha256:${'A'.repeat(64)}`, 'sha256:abc', `sha512:${'a'.repeat(64)}`, ''];
 

@@ -18,11 +18,7 @@ function hasCode(error: unknown, code: string): boolean {
  * group or others may read is refused with `tooOpen(message)`; the message
  * never holds the file's content.
  */
-export async function loadOrCreatePrivateFile(
-  path: string,
-  generate: () => string | Promise<string>,
-  tooOpen: (message: string) => Error,
-): Promise<string> {
+export async function loadOrCreatePrivateFile(path: string, generate: () => string | Promise<string>, tooOpen: (message: string) => Error): Promise<string> {
   const existing = await readPrivateFile(path, tooOpen);
   if (existing !== undefined) return existing;
   await createOnce(path, await generate());

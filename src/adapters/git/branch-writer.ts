@@ -95,7 +95,13 @@ export class BranchWriters {
       }
       try {
         const head = await this.publisher.headFor(branch);
-        const chain = await buildChain(this.context, branch, head, group.map((waiting) => waiting.request), earlier);
+        const chain = await buildChain(
+          this.context,
+          branch,
+          head,
+          group.map((waiting) => waiting.request),
+          earlier,
+        );
         // Every object is on disk before the ref can point at it (and before anyone is told "committed").
         await this.context.store.flush();
         if (chain.tip === undefined || chain.tip === head) return settle(group, chain.verdicts);

@@ -78,9 +78,7 @@ async function movedGuardPaths(store: ObjectStore, request: ChangeRequest, tip: 
 /** The files a commit really changed, with their new contents (null: deleted). */
 async function changedFiles(store: ObjectStore, before: string, after: string): Promise<FileChange[]> {
   const changes = await diffTrees(store, before, after);
-  return Promise.all(
-    changes.map(async ({ path, after: entry }) => ({ path, content: entry ? await store.readText(entry.oid) : null })),
-  );
+  return Promise.all(changes.map(async ({ path, after: entry }) => ({ path, content: entry ? await store.readText(entry.oid) : null })));
 }
 
 /**

@@ -35,8 +35,7 @@ async function changesBelow(store: ObjectStore, fromTree: string, toTree: string
 export async function renderDiff(store: ObjectStore, from: string | undefined, to: string, path = ''): Promise<string> {
   const [fromTree, toTree] = await Promise.all([store.treeOfCommit(from), store.treeOfCommit(to)]);
   const changes = await changesBelow(store, fromTree, toTree, readSegments(path).join('/'));
-  const side = async (entry: FileEntry | undefined) =>
-    entry && { oid: entry.oid, mode: entry.mode, content: await store.readBlob(entry.oid) };
+  const side = async (entry: FileEntry | undefined) => entry && { oid: entry.oid, mode: entry.mode, content: await store.readBlob(entry.oid) };
   const files = await Promise.all(
     changes.map(async ({ path: file, before, after }) => formatFileDiff({ path: file, before: await side(before), after: await side(after) })),
   );

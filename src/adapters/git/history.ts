@@ -28,8 +28,7 @@ export async function sameAtPath(store: ObjectStore, left: string, right: string
   type Here = Pick<GitTreeEntry, 'oid' | 'type'> | undefined;
   let a: Here = { oid: left, type: 'tree' };
   let b: Here = { oid: right, type: 'tree' };
-  const subtree = (entry: Here): Promise<Tree | undefined> =>
-    entry?.type === 'tree' ? store.readTree(entry.oid) : Promise.resolve(undefined);
+  const subtree = (entry: Here): Promise<Tree | undefined> => (entry?.type === 'tree' ? store.readTree(entry.oid) : Promise.resolve(undefined));
   for (const segment of segments) {
     if (a?.oid === b?.oid) return true;
     const [treeA, treeB]: Array<Tree | undefined> = await Promise.all([subtree(a), subtree(b)]);
@@ -58,8 +57,7 @@ export async function readLog(store: ObjectStore, head: string | undefined, opti
   while (sha !== undefined && found.length < limit) {
     const commit = await store.readCommit(sha);
     const parent = commit.parent[0];
-    const touched =
-      segments.length === 0 || !(await sameAtPath(store, commit.tree, await store.treeOfCommit(parent), segments));
+    const touched = segments.length === 0 || !(await sameAtPath(store, commit.tree, await store.treeOfCommit(parent), segments));
     if (touched) found.push(toCommitInfo(sha, commit));
     sha = parent;
   }

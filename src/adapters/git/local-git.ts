@@ -106,9 +106,7 @@ class LocalGitAdapter implements LocalGit {
     const ref = branchRef(branch);
     await this.store.readCommit(assertObjectId(commit));
     if (expected !== undefined) assertObjectId(expected, 'expected');
-    const moved = this.remote
-      ? await this.remote.moveBranch(branch, commit, expected)
-      : (await this.refs.swap(ref, expected, commit)).swapped;
+    const moved = this.remote ? await this.remote.moveBranch(branch, commit, expected) : (await this.refs.swap(ref, expected, commit)).swapped;
     if (!moved) {
       throw new ConflictError(`branch ${branch} is not at ${expected ?? '(absent)'} any more`, { branch, expected });
     }

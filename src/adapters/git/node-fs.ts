@@ -20,11 +20,7 @@ function temporaryNameFor(file: string): string {
  * refs in place, and a crash halfway would leave a corrupt object that is
  * never rewritten because it "exists".
  */
-export async function writeFileAtomically(
-  file: string,
-  data: string | Uint8Array,
-  options?: Parameters<typeof fsp.writeFile>[2],
-): Promise<void> {
+export async function writeFileAtomically(file: string, data: string | Uint8Array, options?: Parameters<typeof fsp.writeFile>[2]): Promise<void> {
   const temporary = temporaryNameFor(file);
   try {
     await fsp.writeFile(temporary, data, options).catch(async (error: unknown) => {

@@ -100,9 +100,7 @@ export class ObjectStore {
     if (cached) return Promise.resolve(cached);
     return this.loadingTrees.load(oid, async () => {
       await this.written(oid);
-      const { tree } = await readTree({ fs: gitFs, gitdir: this.gitdir, oid, cache: await this.cache() }).catch(
-        translateMissing(oid, 'tree'),
-      );
+      const { tree } = await readTree({ fs: gitFs, gitdir: this.gitdir, oid, cache: await this.cache() }).catch(translateMissing(oid, 'tree'));
       const parsed = new Tree(
         oid,
         tree.map((entry) => ({ name: entry.path, mode: entry.mode, type: entry.type, oid: entry.oid })),
@@ -117,9 +115,7 @@ export class ObjectStore {
     if (cached) return Promise.resolve(cached);
     return this.loadingBlobs.load(oid, async () => {
       await this.written(oid);
-      const { blob } = await readBlob({ fs: gitFs, gitdir: this.gitdir, oid, cache: await this.cache() }).catch(
-        translateMissing(oid, 'blob'),
-      );
+      const { blob } = await readBlob({ fs: gitFs, gitdir: this.gitdir, oid, cache: await this.cache() }).catch(translateMissing(oid, 'blob'));
       this.blobs.set(oid, blob);
       return blob;
     });
@@ -138,9 +134,7 @@ export class ObjectStore {
     if (cached) return Promise.resolve(cached);
     return this.loadingCommits.load(oid, async () => {
       await this.written(oid);
-      const { commit } = await readCommit({ fs: gitFs, gitdir: this.gitdir, oid, cache: await this.cache() }).catch(
-        translateMissing(oid, 'commit'),
-      );
+      const { commit } = await readCommit({ fs: gitFs, gitdir: this.gitdir, oid, cache: await this.cache() }).catch(translateMissing(oid, 'commit'));
       if (remember) this.commits.set(oid, commit);
       return commit;
     });

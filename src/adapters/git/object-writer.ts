@@ -94,7 +94,13 @@ export function encodeCommit(commit: CommitObject): Buffer {
  */
 export async function writeLooseObject(gitdir: string, object: EncodedObject): Promise<void> {
   const file = path.join(gitdir, 'objects', object.oid.slice(0, 2), object.oid.slice(2));
-  if (await fsp.stat(file).then(() => true, () => false)) return;
+  if (
+    await fsp.stat(file).then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
   // Native zlib: isomorphic-git's deflate goes through CompressionStream, about 1.4 ms per object here.
   await writeFileAtomically(file, deflateSync(object.wrapped, { level: 1 }), { mode: 0o444 });
 }

@@ -34,7 +34,7 @@ export function pktLine(text: string): Buffer {
 /** Payloads of a pkt-line stream as text without the trailing newline; flush packets (0000) are skipped. */
 export function parsePktLines(data: Buffer): string[] {
   const lines: string[] = [];
-  for (let offset = 0; offset + 4 <= data.byteLength; ) {
+  for (let offset = 0; offset + 4 <= data.byteLength;) {
     const length = Number.parseInt(data.toString('latin1', offset, offset + 4), 16);
     if (!Number.isInteger(length) || (length > 0 && length < 4) || offset + length > data.byteLength) {
       throw new RemoteRejectedError('the remote answered with a malformed pkt-line stream');

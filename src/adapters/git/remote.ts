@@ -152,9 +152,7 @@ export class RemoteMirror implements BranchPublisher {
     await this.configure();
     const connection = { fs: gitFs, http: this.http, gitdir: this.store.gitdir, url: this.remote.url, cache: await this.store.cache() };
     try {
-      const result = await this.run('fetch', () =>
-        fetch({ ...connection, headers: this.headers(), ref, remoteRef: ref, singleBranch: true, tags: false }),
-      );
+      const result = await this.run('fetch', () => fetch({ ...connection, headers: this.headers(), ref, remoteRef: ref, singleBranch: true, tags: false }));
       return result.fetchHead ?? undefined;
     } catch (error) {
       if (error instanceof Errors.NotFoundError && error.data.what === ref) return undefined;

@@ -96,10 +96,7 @@ export class RequestIndex {
    * no longer be on the branch. Meeting it is exactly the ancestor test,
    * because every commit the walk stops at is an ancestor of the old head.
    */
-  private async walkDown(
-    index: BranchIndex,
-    head: string | undefined,
-  ): Promise<{ found: Array<[string, CommitLinks]>; reachedOldHead: boolean }> {
+  private async walkDown(index: BranchIndex, head: string | undefined): Promise<{ found: Array<[string, CommitLinks]>; reachedOldHead: boolean }> {
     const found: Array<[string, CommitLinks]> = [];
     const visited = new Set<string>();
     let reachedOldHead = index.head === undefined;

@@ -52,12 +52,7 @@ function pairEntries(before: GitTreeEntry[], after: GitTreeEntry[]): Array<[Side
  * not of the repository. A file replaced by a folder shows as a deletion
  * and additions, as in git.
  */
-export async function diffTrees(
-  store: ObjectStore,
-  before: string | undefined,
-  after: string | undefined,
-  prefix = '',
-): Promise<BlobChange[]> {
+export async function diffTrees(store: ObjectStore, before: string | undefined, after: string | undefined, prefix = ''): Promise<BlobChange[]> {
   if ((before ?? EMPTY_TREE) === (after ?? EMPTY_TREE)) return [];
   const [left, right] = await Promise.all([filesOf(store, before), filesOf(store, after)]);
   const nested = await Promise.all(

@@ -1,10 +1,31 @@
 import { Writable } from 'node:stream';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, Log, Watch, Observable, type ConfigurationOptions, type ObservableMiddleware, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  Log,
+  Watch,
+  Observable,
+  type ConfigurationOptions,
+  type ObservableMiddleware,
+  type RequestContext,
+  type ResponseContext,
+} from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { LogLine, RuntimeAppStatus, RuntimeEvent, RuntimePort, RuntimeReport } from '../../services/runtime-port.js';
 import type { AppRef } from '../../domain/names.js';
 import { startListWatch, type ListWatchStats } from './list-watch.js';
-import { parseLogLine, revisionCommit, toAppStatus, toRuntimeEvent, type FluxKustomization, type KubeDeployment, type KubeEvent, type KubePod } from './kube-status.js';
+import {
+  parseLogLine,
+  revisionCommit,
+  toAppStatus,
+  toRuntimeEvent,
+  type FluxKustomization,
+  type KubeDeployment,
+  type KubeEvent,
+  type KubePod,
+} from './kube-status.js';
 
 const FLUX = { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', plural: 'kustomizations' } as const;
 const CONTAINER = 'app';
@@ -81,7 +102,9 @@ export function createKubeRuntime(options: KubeRuntimeOptions): RuntimePort & { 
     const name = k.metadata?.name ?? '';
     const [tenant, app] = name.split('--');
     const ready = k.status?.conditions?.find((c) => c.type === 'Ready');
-    const commit = revisionCommit(ready?.status === 'True' ? k.status?.lastAppliedRevision : (k.status?.lastAttemptedRevision ?? k.status?.lastAppliedRevision));
+    const commit = revisionCommit(
+      ready?.status === 'True' ? k.status?.lastAppliedRevision : (k.status?.lastAttemptedRevision ?? k.status?.lastAppliedRevision),
+    );
     if (!tenant || !app || !commit || !ready || ready.status === 'Unknown' || ready.reason === 'Progressing') return;
     const outcome = ready.status === 'True' ? 'ready' : 'failed';
     const at = ready.lastTransitionTime ? new Date(ready.lastTransitionTime).toISOString() : new Date().toISOString();
@@ -89,14 +112,21 @@ export function createKubeRuntime(options: KubeRuntimeOptions): RuntimePort & { 
   }
 
   async function podsOf(ref: AppRef): Promise<KubePod[]> {
-    const list = await core.listNamespacedPod({ namespace: options.tenantNamespace(ref.tenant), labelSelector: `app.kubernetes.io/name=${ref.app}` }, bounded());
-    return [...(list.items as KubePod[])].sort((a, b) => String(b.metadata?.creationTimestamp ?? '').localeCompare(String(a.metadata?.creationTimestamp ?? '')));
+    const list = await core.listNamespacedPod(
+      { namespace: options.tenantNamespace(ref.tenant), labelSelector: `app.kubernetes.io/name=${ref.app}` },
+      bounded(),
+    );
+    return [...(list.items as KubePod[])].sort((a, b) =>
+      String(b.metadata?.creationTimestamp ?? '').localeCompare(String(a.metadata?.creationTimestamp ?? '')),
+    );
   }
 
   async function kustomizationOf(ref: AppRef): Promise<FluxKustomization | undefined> {
     const cached = kustomizations.get(fluxName(ref));
     if (cached || watcher) return cached;
-    return notFoundAsUndefined(custom.getNamespacedCustomObject({ ...FLUX, namespace: options.fluxNamespace, name: fluxName(ref) }, bounded()) as Promise<FluxKustomization>);
+    return notFoundAsUndefined(
+      custom.getNamespacedCustomObject({ ...FLUX, namespace: options.fluxNamespace, name: fluxName(ref) }, bounded()) as Promise<FluxKustomization>,
+    );
   }
 
   return {
@@ -129,7 +159,10 @@ export function createKubeRuntime(options: KubeRuntimeOptions): RuntimePort & { 
     async logs(ref, query): Promise<LogLine[]> {
       const [pod] = await podsOf(ref);
       if (!pod?.metadata?.name) return [];
-      const text = await core.readNamespacedPodLog({ name: pod.metadata.name, namespace: options.tenantNamespace(ref.tenant), container: CONTAINER, tailLines: query.tail, timestamps: true }, bounded());
+      const text = await core.readNamespacedPodLog(
+        { name: pod.metadata.name, namespace: options.tenantNamespace(ref.tenant), container: CONTAINER, tailLines: query.tail, timestamps: true },
+        bounded(),
+      );
       return String(text)
         .split('\n')
         .filter((line) => line !== '')
@@ -195,7 +228,10 @@ export function createKubeRuntime(options: KubeRuntimeOptions): RuntimePort & { 
         watch: new Watch(kc),
         path: `/apis/${FLUX.group}/${FLUX.version}/namespaces/${options.fluxNamespace}/${FLUX.plural}`,
         list: async () => {
-          const list = (await custom.listNamespacedCustomObject({ ...FLUX, namespace: options.fluxNamespace }, bounded())) as { items?: FluxKustomization[]; metadata?: { resourceVersion?: string } };
+          const list = (await custom.listNamespacedCustomObject({ ...FLUX, namespace: options.fluxNamespace }, bounded())) as {
+            items?: FluxKustomization[];
+            metadata?: { resourceVersion?: string };
+          };
           problem = undefined;
           return { items: list.items ?? [], ...(list.metadata?.resourceVersion ? { resourceVersion: list.metadata.resourceVersion } : {}) };
         },
@@ -217,7 +253,10 @@ export function createKubeRuntime(options: KubeRuntimeOptions): RuntimePort & { 
         ...(options.watchSeconds ? { watchSeconds: options.watchSeconds } : {}),
       });
       // Berth starts without the cluster; status says what is wrong meanwhile.
-      const first = await Promise.race([watcher.ready.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), options.timeoutMs).unref())]);
+      const first = await Promise.race([
+        watcher.ready.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), options.timeoutMs).unref()),
+      ]);
       if (!first) problem = 'the Kubernetes API did not answer yet; retrying';
     },
 

@@ -66,7 +66,9 @@ export function podTrouble(pods: readonly KubePod[]): string | undefined {
       const waiting = c.state?.waiting?.reason;
       const last = c.lastState?.terminated;
       if (!waiting && !last) continue;
-      const lastText = last ? `last exit: ${last.reason ?? 'terminated'}${last.exitCode !== undefined ? ` (code ${last.exitCode})` : ''}${last.message ? `: ${last.message}` : ''}` : '';
+      const lastText = last
+        ? `last exit: ${last.reason ?? 'terminated'}${last.exitCode !== undefined ? ` (code ${last.exitCode})` : ''}${last.message ? `: ${last.message}` : ''}`
+        : '';
       notes.push(`pod ${pod.metadata?.name ?? '?'}: ${[waiting, `restarts ${c.restartCount}`, lastText].filter(Boolean).join(', ')}`);
     }
   }
@@ -83,8 +85,11 @@ export function toAppStatus(k: FluxKustomization | undefined, deployment: KubeDe
   const readyReplicas = deployment ? (deployment.status?.readyReplicas ?? 0) : ready?.status === 'True' ? desired : 0;
   const trouble = podTrouble(pods);
   const fluxMessage = ready ? `${ready.reason ?? ready.status}: ${ready.message ?? ''}`.trim() : 'Flux has not reported on this app yet';
-  const failed = (ready?.status === 'False' && ready.reason !== 'Progressing') || (trouble !== undefined && /CrashLoopBackOff|ImagePullBackOff|ErrImagePull|CreateContainerConfigError/.test(trouble));
-  const phase: RuntimeAppStatus['phase'] = desired === 0 ? 'asleep' : failed ? 'failed' : ready?.status === 'True' && readyReplicas >= Math.min(1, desired) ? 'running' : 'starting';
+  const failed =
+    (ready?.status === 'False' && ready.reason !== 'Progressing') ||
+    (trouble !== undefined && /CrashLoopBackOff|ImagePullBackOff|ErrImagePull|CreateContainerConfigError/.test(trouble));
+  const phase: RuntimeAppStatus['phase'] =
+    desired === 0 ? 'asleep' : failed ? 'failed' : ready?.status === 'True' && readyReplicas >= Math.min(1, desired) ? 'running' : 'starting';
   return {
     ...(liveCommit ? { liveCommit } : {}),
     ready: phase === 'running',

@@ -73,7 +73,15 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
       generation += 1;
       const codeDir = join(runtimeDir, 'apps', `${ref.tenant}--${ref.app}`, String(generation));
       await materialise(codeDir, spec.files);
-      const process = await RunnerProcess.launch({ python: options.python, entrypointScript: options.entrypointScript, codeDir, entrypoint: spec.entrypoint, env: spec.env, owner, onLine });
+      const process = await RunnerProcess.launch({
+        python: options.python,
+        entrypointScript: options.entrypointScript,
+        codeDir,
+        entrypoint: spec.entrypoint,
+        env: spec.env,
+        owner,
+        onLine,
+      });
       return { process, codeDir };
     },
     discard: (codeDir: string) => rm(codeDir, { recursive: true, force: true }),
@@ -172,7 +180,13 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
       if (!process || !limit) continue;
       const rss = await process.residentBytes();
       if (rss !== undefined && rss > limit) {
-        supervisor.events.push({ at: new Date().toISOString(), type: 'Warning', reason: 'OOMKilled', message: `${mib(rss)} MiB resident, over its limit of ${mib(limit)} MiB`, source: 'local-runtime' });
+        supervisor.events.push({
+          at: new Date().toISOString(),
+          type: 'Warning',
+          reason: 'OOMKilled',
+          message: `${mib(rss)} MiB resident, over its limit of ${mib(limit)} MiB`,
+          source: 'local-runtime',
+        });
         process.kill();
       }
     }

@@ -8,11 +8,19 @@ import { existsSync } from 'node:fs';
  */
 export function checkPython(python: string, timeoutMs = 15_000): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile(python, ['-c', 'import fastapi, uvicorn; print(fastapi.__version__)'], { timeout: timeoutMs, env: { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8' } }, (error, _stdout, stderr) => {
-      if (!error) return resolve(undefined);
-      const missing = 'code' in error && error.code === 'ENOENT' ? `${python} was not found` : `${python} cannot import FastAPI and uvicorn (${lastLine(stderr) || error.message})`;
-      resolve(`apps cannot run locally: ${missing}; install them with: ${installCommand(python)}`);
-    });
+    execFile(
+      python,
+      ['-c', 'import fastapi, uvicorn; print(fastapi.__version__)'],
+      { timeout: timeoutMs, env: { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8' } },
+      (error, _stdout, stderr) => {
+        if (!error) return resolve(undefined);
+        const missing =
+          'code' in error && error.code === 'ENOENT'
+            ? `${python} was not found`
+            : `${python} cannot import FastAPI and uvicorn (${lastLine(stderr) || error.message})`;
+        resolve(`apps cannot run locally: ${missing}; install them with: ${installCommand(python)}`);
+      },
+    );
   });
 }
 

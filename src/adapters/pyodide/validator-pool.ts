@@ -86,13 +86,14 @@ export function createValidatorPool(options: ValidatorPoolOptions): ValidatorPoo
       if (!next) return;
       worker.busy = true;
       const { caller, item: job } = next;
-      worker.validator.validate(job.files, job.entrypoint, job.allowedImports).then(job.resolve, (error: unknown) =>
-        job.reject(error instanceof Error ? error : new Error(String(error))),
-      ).finally(() => {
-        worker.busy = false;
-        queue.finish(caller.user);
-        dispatch();
-      });
+      worker.validator
+        .validate(job.files, job.entrypoint, job.allowedImports)
+        .then(job.resolve, (error: unknown) => job.reject(error instanceof Error ? error : new Error(String(error))))
+        .finally(() => {
+          worker.busy = false;
+          queue.finish(caller.user);
+          dispatch();
+        });
     }
   }
 

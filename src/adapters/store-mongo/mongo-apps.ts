@@ -32,16 +32,9 @@ export function createMongoApps(db: Db): AppStore {
           toApp,
         ),
       ),
-    touch: (tenant, name, now) =>
-      guard(async () => void (await apps.updateOne({ _id: appKey(tenant, name) }, { $max: { lastActivityAt: now } }))),
+    touch: (tenant, name, now) => guard(async () => void (await apps.updateOne({ _id: appKey(tenant, name) }, { $max: { lastActivityAt: now } }))),
     setLive: (tenant, name, commit, at) =>
-      guard(
-        async () =>
-          void (await apps.updateOne(
-            { _id: appKey(tenant, name) },
-            { $set: { liveCommit: commit, liveAt: at }, $max: { lastActivityAt: at } },
-          )),
-      ),
+      guard(async () => void (await apps.updateOne({ _id: appKey(tenant, name) }, { $set: { liveCommit: commit, liveAt: at }, $max: { lastActivityAt: at } }))),
     remove: (tenant, name) => guard(async () => void (await apps.deleteOne({ _id: appKey(tenant, name) }))),
   };
 }

@@ -49,7 +49,10 @@ export function createMongoDeployments(db: Db): MongoDeployments {
   async function flushOutbox(force = false): Promise<void> {
     if (!force && Date.now() - lastSweep < OUTBOX_SWEEP_MS) return;
     lastSweep = Date.now();
-    const pending = await deployments.find({ 'outbox._id': { $exists: true } }).limit(100).toArray();
+    const pending = await deployments
+      .find({ 'outbox._id': { $exists: true } })
+      .limit(100)
+      .toArray();
     for (const doc of pending) if (doc.outbox !== undefined) await publish(doc._id, doc.outbox);
   }
 
@@ -77,19 +80,13 @@ export function createMongoDeployments(db: Db): MongoDeployments {
       }),
     get: (id) => guard(async () => maybe(await deployments.findOne({ _id: id }), toDeployment)),
     listByApp: (tenant, app, limit = 50) =>
-      guard(async () =>
-        (await deployments.find({ tenant, app }).sort({ createdAt: -1, _id: -1 }).limit(limit).toArray()).map(toDeployment),
-      ),
+      guard(async () => (await deployments.find({ tenant, app }).sort({ createdAt: -1, _id: -1 }).limit(limit).toArray()).map(toDeployment)),
     advance: (id, entry, update) =>
       guard(async () => {
         const { status, commit, error, changeRequest } = update;
         const fields = { status, commit, error, changeRequest, updatedAt: entry.at };
         const set = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
-        const advanced = await deployments.findOneAndUpdate(
-          { _id: id },
-          { $push: { timeline: entry }, $set: set },
-          { returnDocument: 'after' },
-        );
+        const advanced = await deployments.findOneAndUpdate({ _id: id }, { $push: { timeline: entry }, $set: set }, { returnDocument: 'after' });
         return maybe(advanced, toDeployment);
       }),
     listOpen: (limit = 100) =>

@@ -104,7 +104,10 @@ export interface MetaDoc {
   userId: string;
 }
 
-const optional = z.string().nullish().transform((value) => value ?? undefined);
+const optional = z
+  .string()
+  .nullish()
+  .transform((value) => value ?? undefined);
 
 const userDoc = z.object({
   _id: z.string(),

@@ -17,11 +17,7 @@ export function toStoreError(error: unknown): unknown {
     const keys = Object.keys(error.keyPattern ?? {});
     return new ConflictError('already exists', { constraint: keys.join(',') });
   }
-  if (
-    error instanceof MongoServerSelectionError ||
-    error instanceof MongoNetworkError ||
-    error instanceof MongoOperationTimeoutError
-  ) {
+  if (error instanceof MongoServerSelectionError || error instanceof MongoNetworkError || error instanceof MongoOperationTimeoutError) {
     return new UnavailableError('the database did not answer in time');
   }
   return error;

@@ -54,11 +54,7 @@ export function createMongoJobs(db: Db, flushOutbox: OutboxFlush): JobStore {
     heartbeat: (id, owner, leaseUntil) =>
       guard(async () => (await jobs.updateOne(owned(id, owner), { $set: { leaseUntil: toInstant(leaseUntil) } })).modifiedCount === 1),
     complete: (id, owner, now) =>
-      guard(
-        async () =>
-          (await jobs.updateOne(owned(id, owner), { $set: { state: 'done', updatedAt: now }, $unset: { leaseUntil: '' } }))
-            .matchedCount === 1,
-      ),
+      guard(async () => (await jobs.updateOne(owned(id, owner), { $set: { state: 'done', updatedAt: now }, $unset: { leaseUntil: '' } })).matchedCount === 1),
     fail: (id, owner, error, now, retryAt) =>
       guard(async () => {
         const update: UpdateFilter<JobDoc> =

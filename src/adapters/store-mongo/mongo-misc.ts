@@ -47,7 +47,11 @@ export function createMongoAudit(db: Db): AuditStore {
           ...(filter?.actor === undefined ? {} : { actor: filter.actor }),
           ...(filter?.target === undefined ? {} : { target: filter.target }),
         };
-        const docs = await audit.find(query).sort({ at: -1, _id: -1 }).limit(filter?.limit ?? 100).toArray();
+        const docs = await audit
+          .find(query)
+          .sort({ at: -1, _id: -1 })
+          .limit(filter?.limit ?? 100)
+          .toArray();
         return docs.map(toAuditEvent);
       }),
   };

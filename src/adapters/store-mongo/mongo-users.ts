@@ -41,17 +41,11 @@ export function createMongoUsers(db: Db): UserStore {
         return toUser(fromUser(await claimFirstAdmin(user)));
       }),
     byId: (id) => guard(async () => maybe(await users.findOne({ _id: id }), toUser)),
-    byUsername: (username) =>
-      guard(async () => maybe(await users.findOne({ usernameLower: username.toLowerCase() }), toUser)),
+    byUsername: (username) => guard(async () => maybe(await users.findOne({ usernameLower: username.toLowerCase() }), toUser)),
     byExternalId: (externalId) => guard(async () => maybe(await users.findOne({ externalId }), toUser)),
     list: () => guard(async () => (await users.find().sort({ createdAt: 1, usernameLower: 1 }).toArray()).map(toUser)),
     setRoles: (id, roles) =>
-      guard(async () =>
-        maybe(
-          await users.findOneAndUpdate({ _id: id }, { $set: { roles: normaliseRoles(roles) } }, { returnDocument: 'after' }),
-          toUser,
-        ),
-      ),
+      guard(async () => maybe(await users.findOneAndUpdate({ _id: id }, { $set: { roles: normaliseRoles(roles) } }, { returnDocument: 'after' }), toUser)),
     count: () => guard(() => users.countDocuments()),
   };
 }
@@ -67,10 +61,7 @@ export function createMongoRefreshTokens(db: Db): RefreshTokenStore {
     // undone so the old token stays usable rather than locking the user out.
     rotate: (hash, next, now) =>
       guard(async () => {
-        const marked = await tokens.updateOne(
-          { _id: hash, rotatedAt: { $exists: false }, revokedAt: { $exists: false } },
-          { $set: { rotatedAt: now } },
-        );
+        const marked = await tokens.updateOne({ _id: hash, rotatedAt: { $exists: false }, revokedAt: { $exists: false } }, { $set: { rotatedAt: now } });
         if (marked.modifiedCount !== 1) return false;
         try {
           await tokens.insertOne(fromRefreshToken(next));
@@ -80,8 +71,7 @@ export function createMongoRefreshTokens(db: Db): RefreshTokenStore {
         }
         return true;
       }),
-    revoke: (hash, now) =>
-      guard(async () => void (await tokens.updateOne({ _id: hash, revokedAt: { $exists: false } }, { $set: { revokedAt: now } }))),
+    revoke: (hash, now) => guard(async () => void (await tokens.updateOne({ _id: hash, revokedAt: { $exists: false } }, { $set: { revokedAt: now } }))),
     revokeFamily: (familyId, now) =>
       guard(async () => void (await tokens.updateMany({ familyId, revokedAt: { $exists: false } }, { $set: { revokedAt: now } }))),
     revokeAllForUser: (userId, now) =>

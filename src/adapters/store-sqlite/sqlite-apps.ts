@@ -22,9 +22,7 @@ export function createSqliteApps(db: Database.Database): AppStore {
     `UPDATE apps SET draft = @draft, updated_at = @now, last_activity_at = MAX(last_activity_at, @now)
      WHERE tenant = @tenant AND name = @name RETURNING *`,
   );
-  const touch = db.prepare(
-    'UPDATE apps SET last_activity_at = MAX(last_activity_at, @now) WHERE tenant = @tenant AND name = @name',
-  );
+  const touch = db.prepare('UPDATE apps SET last_activity_at = MAX(last_activity_at, @now) WHERE tenant = @tenant AND name = @name');
   const setLive = db.prepare(
     `UPDATE apps SET live_commit = @commit, live_at = @at, last_activity_at = MAX(last_activity_at, @at)
      WHERE tenant = @tenant AND name = @name`,
@@ -43,10 +41,8 @@ export function createSqliteApps(db: Database.Database): AppStore {
         return toApp(get.get(app.tenant, app.name));
       }),
     get: (tenant, name) => runSync(() => optional(get.get(tenant, name), toApp)),
-    list: (filter) =>
-      runSync(() => (filter?.tenant === undefined ? listAll.all() : listTenant.all(filter.tenant)).map(toApp)),
-    updateDraft: (tenant, name, draft, now) =>
-      runSync(() => optional(updateDraft.get({ tenant, name, draft: JSON.stringify(draft), now }), toApp)),
+    list: (filter) => runSync(() => (filter?.tenant === undefined ? listAll.all() : listTenant.all(filter.tenant)).map(toApp)),
+    updateDraft: (tenant, name, draft, now) => runSync(() => optional(updateDraft.get({ tenant, name, draft: JSON.stringify(draft), now }), toApp)),
     touch: (tenant, name, now) => runSync(() => void touch.run({ tenant, name, now })),
     setLive: (tenant, name, commit, at) => runSync(() => void setLive.run({ tenant, name, commit, at })),
     remove: (tenant, name) => runSync(() => void remove.run(tenant, name)),

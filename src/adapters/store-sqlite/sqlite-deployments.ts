@@ -20,12 +20,8 @@ export function createSqliteDeployments(db: Database.Database): DeploymentStore 
   );
   const get = db.prepare('SELECT * FROM deployments WHERE id = ?');
   const byKey = db.prepare('SELECT * FROM deployments WHERE requested_by = ? AND idempotency_key = ?');
-  const listByApp = db.prepare(
-    'SELECT * FROM deployments WHERE tenant = ? AND app = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
-  );
-  const listOpen = db.prepare(
-    `SELECT * FROM deployments WHERE status NOT IN (${FINAL_LIST}) ORDER BY created_at, rowid LIMIT ?`,
-  );
+  const listByApp = db.prepare('SELECT * FROM deployments WHERE tenant = ? AND app = ? ORDER BY created_at DESC, rowid DESC LIMIT ?');
+  const listOpen = db.prepare(`SELECT * FROM deployments WHERE status NOT IN (${FINAL_LIST}) ORDER BY created_at, rowid LIMIT ?`);
   // json_insert with '$[#]' appends inside the one UPDATE: no read-modify-write race.
   const advance = db.prepare(
     `UPDATE deployments SET

@@ -50,9 +50,7 @@ const statsRow = z.object({ queued: z.number(), running: z.number(), oldest: z.s
 export function createSqliteJobs(db: Database.Database): JobStore {
   const claim = db.prepare(CLAIM);
   const get = db.prepare('SELECT * FROM jobs WHERE id = ?');
-  const heartbeat = db.prepare(
-    `UPDATE jobs SET lease_until = ? WHERE id = ? AND lease_owner = ? AND state = 'running'`,
-  );
+  const heartbeat = db.prepare(`UPDATE jobs SET lease_until = ? WHERE id = ? AND lease_owner = ? AND state = 'running'`);
   const complete = db.prepare(
     `UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = ?
      WHERE id = ? AND lease_owner = ? AND state = 'running'`,

@@ -17,8 +17,7 @@ export function createSqliteLeases(db: Database.Database): LeaseStore {
   const release = db.prepare('DELETE FROM leases WHERE name = ? AND owner = ?');
   const acquireOne = db.transaction((params: Record<string, string>) => acquire.run(params).changes === 1);
   return {
-    acquire: (name, owner, now, until) =>
-      runSync(() => acquireOne.immediate({ name, owner, now: toInstant(now), until: toInstant(until) })),
+    acquire: (name, owner, now, until) => runSync(() => acquireOne.immediate({ name, owner, now: toInstant(now), until: toInstant(until) })),
     release: (name, owner) => runSync(() => void release.run(name, owner)),
   };
 }
@@ -44,12 +43,7 @@ export function createSqliteAudit(db: Database.Database): AuditStore {
           details: event.details === undefined ? null : toJsonText(event.details),
         });
       }),
-    list: (filter) =>
-      runSync(() =>
-        list
-          .all({ actor: filter?.actor ?? null, target: filter?.target ?? null, limit: filter?.limit ?? 100 })
-          .map(toAuditEvent),
-      ),
+    list: (filter) => runSync(() => list.all({ actor: filter?.actor ?? null, target: filter?.target ?? null, limit: filter?.limit ?? 100 }).map(toAuditEvent)),
   };
 }
 

@@ -54,13 +54,9 @@ export function createSqliteRefreshTokens(db: Database.Database): RefreshTokenSt
      VALUES (@hash, @userId, @familyId, @createdAt, @expiresAt, @rotatedAt, @revokedAt)`,
   );
   const byHash = db.prepare('SELECT * FROM refresh_tokens WHERE hash = ?');
-  const markRotated = db.prepare(
-    'UPDATE refresh_tokens SET rotated_at = ? WHERE hash = ? AND rotated_at IS NULL AND revoked_at IS NULL',
-  );
+  const markRotated = db.prepare('UPDATE refresh_tokens SET rotated_at = ? WHERE hash = ? AND rotated_at IS NULL AND revoked_at IS NULL');
   const revoke = db.prepare('UPDATE refresh_tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL');
-  const revokeFamily = db.prepare(
-    'UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL',
-  );
+  const revokeFamily = db.prepare('UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL');
   const revokeUser = db.prepare('UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL');
 
   const insertToken = (token: RefreshToken): void => {

@@ -68,7 +68,9 @@ export function parseRepoInitArgs(args: readonly string[]): RepoInitArgs | 'help
   const placeholder = values['placeholder-runner-image'] === true;
   if (placeholder && values['runner-image'] !== undefined) throw new UsageError('give either --runner-image or --placeholder-runner-image, not both');
   if (!placeholder && values['runner-image'] === undefined) {
-    throw new UsageError('--runner-image <image>@sha256:<hex> is required: every app runs the fleet-wide runner image (--placeholder-runner-image keeps a placeholder, for tests only)');
+    throw new UsageError(
+      '--runner-image <image>@sha256:<hex> is required: every app runs the fleet-wide runner image (--placeholder-runner-image keeps a placeholder, for tests only)',
+    );
   }
   const runnerImage = values['runner-image'] === undefined ? undefined : parseImageRef(values['runner-image']);
   return { path: positionals[0], author, ...(runnerImage ? { runnerImage } : {}) };

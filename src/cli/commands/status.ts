@@ -12,7 +12,11 @@ export const statusCommand = command(
     const client = await open(values.server);
     const app = await appOf(client, values.app);
     const body = z
-      .object({ git: z.object({ commit: z.string().nullable() }), runtime: runtimeSchema.optional(), cluster: z.object({ configured: z.boolean(), message: z.string().optional() }) })
+      .object({
+        git: z.object({ commit: z.string().nullable() }),
+        runtime: runtimeSchema.optional(),
+        cluster: z.object({ configured: z.boolean(), message: z.string().optional() }),
+      })
       .parse(await client.json('GET', `/api/v1/apps/${app.tenant}/${app.name}/status`));
     io.out(
       `${app.tenant}/${app.name}\n  git:     ${body.git.commit ?? 'not deployed'}\n  cluster: ${body.cluster.message ?? (body.cluster.configured ? 'configured' : 'not configured')}`,

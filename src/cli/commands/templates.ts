@@ -36,7 +36,9 @@ export function needsNotice(entry: GalleryEntry): string[] {
     lines.push('Needs a database: Berth sets MONGODB_URI when MongoDB for apps is configured (berth status shows whether it is attached).');
   }
   for (const secret of entry.needs.secrets) {
-    lines.push(`Needs the secret ${secret.name}: ${secret.description}. Set it as a secret env var of the app (web UI, or the draft's env as {"secret": true, "value": ...}), never in the code.`);
+    lines.push(
+      `Needs the secret ${secret.name}: ${secret.description}. Set it as a secret env var of the app (web UI, or the draft's env as {"secret": true, "value": ...}), never in the code.`,
+    );
   }
   return lines;
 }
@@ -88,7 +90,11 @@ export const templatesCommand: Command = {
   async run(args, io) {
     let values: { json?: boolean; server?: string; help?: boolean };
     try {
-      ({ values } = parseArgs({ args: [...args], strict: true, options: { json: { type: 'boolean' }, server: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+      ({ values } = parseArgs({
+        args: [...args],
+        strict: true,
+        options: { json: { type: 'boolean' }, server: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      }));
     } catch (err) {
       throw new UsageError(err instanceof Error ? err.message : String(err));
     }

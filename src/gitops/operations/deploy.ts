@@ -45,8 +45,7 @@ export function deployOperation(input: DeployInput, ctx: PlanContext): Operation
     guardPaths: appOwnedPaths(ref),
     async plan(tree) {
       const current = await readAppState(tree, ref);
-      const secret: SecretUpdate =
-        input.secretSopsYaml !== undefined ? { kind: 'replace', sopsYaml: input.secretSopsYaml } : { kind: 'keep' };
+      const secret: SecretUpdate = input.secretSopsYaml !== undefined ? { kind: 'replace', sopsYaml: input.secretSopsYaml } : { kind: 'keep' };
       if (secretEnv.length > 0 && secret.kind === 'keep' && !current?.secretEnv.length) {
         throw new InputError('secret variables were named but no encrypted secret was given', { secretEnv });
       }

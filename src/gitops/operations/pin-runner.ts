@@ -41,4 +41,3 @@ export function pinRunnerOperation(runner: RunnerImage, apps: readonly AppRef[] 
     },
   };
 }
-

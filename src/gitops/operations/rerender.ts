@@ -12,12 +12,7 @@ import type { StagedTree } from '../staged-tree.js';
  * they share this instead of editing YAML in place. Re-rendering also moves
  * the app to the current template version.
  */
-export async function stageRerender(
-  staged: StagedTree,
-  refs: readonly AppRef[],
-  ctx: PlanContext,
-  change: (spec: AppSpec) => AppSpec,
-): Promise<void> {
+export async function stageRerender(staged: StagedTree, refs: readonly AppRef[], ctx: PlanContext, change: (spec: AppSpec) => AppSpec): Promise<void> {
   const missing: string[] = [];
   for (const ref of refs) {
     const current = await readAppSpec(staged, ref);

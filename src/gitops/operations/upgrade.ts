@@ -35,9 +35,7 @@ export function upgradeOperation(outdated: readonly AppRef[], ctx: PlanContext):
       const staged = new StagedTree(tree);
       // Re-check against the tree being committed on: an app deployed
       // meanwhile is already current, one deleted meanwhile is skipped.
-      const still = (await findOutdatedApps(tree)).filter((app) =>
-        outdated.some((ref) => ref.tenant === app.tenant && ref.app === app.app),
-      );
+      const still = (await findOutdatedApps(tree)).filter((app) => outdated.some((ref) => ref.tenant === app.tenant && ref.app === app.app));
       await stageRerender(staged, still, ctx, (spec) => spec);
       return staged.changes();
     },

@@ -25,7 +25,17 @@ export function authRoutes(deps: Pick<HttpDeps, 'auth' | 'http' | 'rateLimits' |
     if (username !== undefined) deps.rateLimits.authByUsername.take(username.toLowerCase());
   };
 
-  const signup = docs.add({ method: 'post', path: '/auth/signup', tag: 'auth', summary: 'Create an account (the first is admin)', body: signupSchema, status: 201, response: sessionResponse, refreshCookie: 'sets', errors: [409, 429] });
+  const signup = docs.add({
+    method: 'post',
+    path: '/auth/signup',
+    tag: 'auth',
+    summary: 'Create an account (the first is admin)',
+    body: signupSchema,
+    status: 201,
+    response: sessionResponse,
+    refreshCookie: 'sets',
+    errors: [409, 429],
+  });
   r.post(signup, valid('json', signupSchema), async (c) => {
     const body = c.req.valid('json');
     limit(c, body.username);
@@ -34,7 +44,16 @@ export function authRoutes(deps: Pick<HttpDeps, 'auth' | 'http' | 'rateLimits' |
     return c.json({ user: session.user, accessToken: session.accessToken }, 201);
   });
 
-  const login = docs.add({ method: 'post', path: '/auth/login', tag: 'auth', summary: 'Log in', body: credentialsSchema, response: sessionResponse, refreshCookie: 'sets', errors: [401, 429] });
+  const login = docs.add({
+    method: 'post',
+    path: '/auth/login',
+    tag: 'auth',
+    summary: 'Log in',
+    body: credentialsSchema,
+    response: sessionResponse,
+    refreshCookie: 'sets',
+    errors: [401, 429],
+  });
   r.post(login, valid('json', credentialsSchema), async (c) => {
     const body = c.req.valid('json');
     limit(c, body.username);
@@ -43,7 +62,15 @@ export function authRoutes(deps: Pick<HttpDeps, 'auth' | 'http' | 'rateLimits' |
     return c.json({ user: session.user, accessToken: session.accessToken });
   });
 
-  const refresh = docs.add({ method: 'post', path: '/auth/refresh', tag: 'auth', summary: 'New access token from the refresh cookie (rotates it)', response: accessTokenResponse, refreshCookie: 'both', errors: [429] });
+  const refresh = docs.add({
+    method: 'post',
+    path: '/auth/refresh',
+    tag: 'auth',
+    summary: 'New access token from the refresh cookie (rotates it)',
+    response: accessTokenResponse,
+    refreshCookie: 'both',
+    errors: [429],
+  });
   r.post(refresh, async (c) => {
     limit(c);
     const token = getCookie(c, REFRESH_COOKIE);

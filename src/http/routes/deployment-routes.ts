@@ -24,10 +24,27 @@ export function deploymentRoutes(deps: Pick<HttpDeps, 'clusterConfigured' | 'run
   const pollMs = deps.sse?.pollMs ?? 200;
   const heartbeatMs = deps.sse?.heartbeatMs ?? 15_000;
 
-  const one = docs.add({ method: 'get', path: '/deployments/:id', tag: 'deployments', auth: true, summary: 'One deployment and its timeline', params: idParams, response: deploymentResponse });
+  const one = docs.add({
+    method: 'get',
+    path: '/deployments/:id',
+    tag: 'deployments',
+    auth: true,
+    summary: 'One deployment and its timeline',
+    params: idParams,
+    response: deploymentResponse,
+  });
   r.get(one, valid('param', idParams), async (c) => c.json({ deployment: deploymentView(await deploys.get(c.get('principal'), c.req.valid('param').id)) }));
 
-  const events = docs.add({ method: 'get', path: '/deployments/:id/events', tag: 'deployments', auth: true, summary: 'Server-sent events: one `stage` event per timeline entry, then `end`', params: idParams, contentType: 'text/event-stream', response: eventStreamResponse });
+  const events = docs.add({
+    method: 'get',
+    path: '/deployments/:id/events',
+    tag: 'deployments',
+    auth: true,
+    summary: 'Server-sent events: one `stage` event per timeline entry, then `end`',
+    params: idParams,
+    contentType: 'text/event-stream',
+    response: eventStreamResponse,
+  });
   r.get(events, valid('param', idParams), async (c) => {
     const principal = c.get('principal');
     const id = c.req.valid('param').id;
@@ -41,7 +58,11 @@ export function deploymentRoutes(deps: Pick<HttpDeps, 'clusterConfigured' | 'run
       while (!stream.aborted && !abort.aborted) {
         const deployment = await deploys.get(principal, id);
         for (const entry of deployment.timeline.slice(sent)) {
-          await stream.writeSSE({ event: 'stage', id: String(sent), data: JSON.stringify({ ...entry, status: deployment.status, ...(deployment.commit ? { commit: deployment.commit } : {}) }) });
+          await stream.writeSSE({
+            event: 'stage',
+            id: String(sent),
+            data: JSON.stringify({ ...entry, status: deployment.status, ...(deployment.commit ? { commit: deployment.commit } : {}) }),
+          });
           sent += 1;
           lastWrite = Date.now();
         }

@@ -18,7 +18,16 @@ export function runtimeRoutes(docs: RouteRegistry, runtime: RuntimeService, sse:
   const params = appParams;
   const heartbeatMs = sse.heartbeatMs ?? 15_000;
 
-  const logs = docs.add({ method: 'get', path: '/apps/:tenant/:app/logs', tag, auth: true, summary: 'The app\'s output: the last `tail` lines, or with follow=true server-sent `line` events', params, query: logsQuery, response: logsResponse });
+  const logs = docs.add({
+    method: 'get',
+    path: '/apps/:tenant/:app/logs',
+    tag,
+    auth: true,
+    summary: "The app's output: the last `tail` lines, or with follow=true server-sent `line` events",
+    params,
+    query: logsQuery,
+    response: logsResponse,
+  });
   r.get(logs, valid('param', params), valid('query', logsQuery), async (c) => {
     const p = c.req.valid('param');
     const q = c.req.valid('query');
@@ -43,20 +52,46 @@ export function runtimeRoutes(docs: RouteRegistry, runtime: RuntimeService, sse:
     });
   });
 
-  const events = docs.add({ method: 'get', path: '/apps/:tenant/:app/events', tag, auth: true, summary: 'Runtime, Kubernetes and Flux events about the app, oldest first', params, response: eventsResponse });
+  const events = docs.add({
+    method: 'get',
+    path: '/apps/:tenant/:app/events',
+    tag,
+    auth: true,
+    summary: 'Runtime, Kubernetes and Flux events about the app, oldest first',
+    params,
+    response: eventsResponse,
+  });
   r.get(events, valid('param', params), async (c) => {
     const p = c.req.valid('param');
     return c.json({ events: await runtime.events(c.get('principal'), p.tenant, p.app) });
   });
 
-  const request = docs.add({ method: 'post', path: '/apps/:tenant/:app/request', tag, auth: true, summary: 'Test panel: send one request to the app\'s own live URL (10 s, 1 MiB each way)', params, body: appRequestSchema, response: appAnswerResponse });
+  const request = docs.add({
+    method: 'post',
+    path: '/apps/:tenant/:app/request',
+    tag,
+    auth: true,
+    summary: "Test panel: send one request to the app's own live URL (10 s, 1 MiB each way)",
+    params,
+    body: appRequestSchema,
+    response: appAnswerResponse,
+  });
   r.post(request, valid('param', params), valid('json', appRequestSchema), async (c) => {
     const p = c.req.valid('param');
     return c.json(await runtime.request(c.get('principal'), p.tenant, p.app, c.req.valid('json')));
   });
 
   for (const action of ['sleep', 'wake'] as const) {
-    const path = docs.add({ method: 'post', path: `/apps/:tenant/:app/${action}`, tag, auth: true, summary: action === 'sleep' ? 'Put the app to sleep (a commit: replicas 0)' : 'Wake the app (a commit: replicas 1)', params, status: 202, response: lifecycleResponse });
+    const path = docs.add({
+      method: 'post',
+      path: `/apps/:tenant/:app/${action}`,
+      tag,
+      auth: true,
+      summary: action === 'sleep' ? 'Put the app to sleep (a commit: replicas 0)' : 'Wake the app (a commit: replicas 1)',
+      params,
+      status: 202,
+      response: lifecycleResponse,
+    });
     r.post(path, valid('param', params), async (c) => {
       const p = c.req.valid('param');
       return c.json(await runtime[action](c.get('principal'), p.tenant, p.app), 202);

@@ -11,7 +11,14 @@ export const systemResponse = z.object({
 /** `GET /system`: what an operator must fix, for every signed-in user (the UI shows it as a banner). */
 export function systemRoutes(docs: RouteRegistry, warnings: () => Promise<readonly SystemWarning[]>): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
-  const path = docs.add({ method: 'get', path: '/system', tag: 'meta', auth: true, summary: "Warnings about Berth's configuration, e.g. a placeholder runner pin", response: systemResponse });
+  const path = docs.add({
+    method: 'get',
+    path: '/system',
+    tag: 'meta',
+    auth: true,
+    summary: "Warnings about Berth's configuration, e.g. a placeholder runner pin",
+    response: systemResponse,
+  });
   r.get(path, async (c) => c.json(systemResponse.parse({ warnings: await warnings() })));
   return r;
 }

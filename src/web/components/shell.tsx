@@ -14,7 +14,10 @@ export function Shell({ user, children }: { user: User | undefined; children: Co
 
   useEffect(() => {
     // GET /system arrives with a later version; until then it is a 404 and there is no banner.
-    api.systemWarnings().then((r) => setWarnings(r?.warnings ?? []), () => setWarnings([]));
+    api.systemWarnings().then(
+      (r) => setWarnings(r?.warnings ?? []),
+      () => setWarnings([]),
+    );
   }, []);
 
   async function logout() {

@@ -131,14 +131,18 @@ export const api = {
   me: () => call<{ user: User }>('GET', '/me'),
   templates: () => call<{ templates: Template[] }>('GET', '/templates'),
   apps: () => call<{ apps: AppSummary[] }>('GET', '/apps'),
-  createApp: (body: { name: string; template?: string; files?: Record<string, string>; entrypoint?: string }) => call<{ app: AppDetail }>('POST', '/apps', { body }),
+  createApp: (body: { name: string; template?: string; files?: Record<string, string>; entrypoint?: string }) =>
+    call<{ app: AppDetail }>('POST', '/apps', { body }),
   app: (t: string, a: string) => call<{ app: AppDetail }>('GET', appPath(t, a)),
   saveDraft: (t: string, a: string, body: { files: Record<string, string>; entrypoint: string; env: Record<string, unknown> }) =>
     call<{ app: AppDetail }>('PUT', `${appPath(t, a)}/draft`, { body }),
   validate: (t: string, a: string, body: { files: Record<string, string>; entrypoint: string }, signal?: AbortSignal) =>
     call<{ ok: boolean; problems: Problem[] }>('POST', `${appPath(t, a)}/validate`, { body, ...(signal ? { signal } : {}) }),
   deploy: (t: string, a: string, message: string | undefined) =>
-    call<{ deployment: Deployment }>('POST', `${appPath(t, a)}/deploy`, { body: message ? { message } : {}, headers: { 'Idempotency-Key': crypto.randomUUID() } }),
+    call<{ deployment: Deployment }>('POST', `${appPath(t, a)}/deploy`, {
+      body: message ? { message } : {},
+      headers: { 'Idempotency-Key': crypto.randomUUID() },
+    }),
   deployments: (t: string, a: string) => call<{ deployments: Deployment[] }>('GET', `${appPath(t, a)}/deployments`),
   releases: (t: string, a: string) => call<{ releases: Release[] }>('GET', `${appPath(t, a)}/releases`),
   releaseDiff: (t: string, a: string, commit: string) =>

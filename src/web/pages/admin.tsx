@@ -54,7 +54,12 @@ function UsersSection() {
                 <td>{u.email}</td>
                 {ROLES.map((role) => (
                   <td key={role}>
-                    <input type="checkbox" aria-label={`${u.username} is ${role}`} checked={u.roles.includes(role)} onChange={(e) => void toggle(u, role, e.currentTarget.checked)} />
+                    <input
+                      type="checkbox"
+                      aria-label={`${u.username} is ${role}`}
+                      checked={u.roles.includes(role)}
+                      onChange={(e) => void toggle(u, role, e.currentTarget.checked)}
+                    />
                   </td>
                 ))}
               </tr>
@@ -124,7 +129,10 @@ function ImportsSection() {
 
   async function submit(event: Event) {
     event.preventDefault();
-    const modules = (text ?? '').split('\n').map((m) => m.trim()).filter(Boolean);
+    const modules = (text ?? '')
+      .split('\n')
+      .map((m) => m.trim())
+      .filter(Boolean);
     setError(undefined);
     try {
       const r = await call<{ modules: string[] }>('PUT', '/admin/allowed-imports', { body: { modules } });

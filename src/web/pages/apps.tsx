@@ -29,18 +29,15 @@ export function AppsPage() {
   const [error, setError] = useState<unknown>();
 
   useEffect(() => {
-    api.apps().then(
-      (r) => {
-        setApps(r.apps);
-        for (const app of r.apps.slice(0, 50)) {
-          api.status(app.tenant, app.name).then(
-            (s) => setStatuses((prev) => ({ ...prev, [`${app.tenant}/${app.name}`]: statusFrom(s, baseStatus(app)) })),
-            () => undefined,
-          );
-        }
-      },
-      setError,
-    );
+    api.apps().then((r) => {
+      setApps(r.apps);
+      for (const app of r.apps.slice(0, 50)) {
+        api.status(app.tenant, app.name).then(
+          (s) => setStatuses((prev) => ({ ...prev, [`${app.tenant}/${app.name}`]: statusFrom(s, baseStatus(app)) })),
+          () => undefined,
+        );
+      }
+    }, setError);
   }, []);
 
   const shown = useMemo(() => {

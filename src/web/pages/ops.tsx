@@ -88,7 +88,14 @@ function CommitsSection() {
           </tbody>
         </table>
       )}
-      <ConfirmDialog open={target !== undefined} title={`Revert ${target?.sha.slice(0, 7) ?? ''}?`} confirmLabel="Revert" danger onCancel={() => setTarget(undefined)} onConfirm={() => void revert()}>
+      <ConfirmDialog
+        open={target !== undefined}
+        title={`Revert ${target?.sha.slice(0, 7) ?? ''}?`}
+        confirmLabel="Revert"
+        danger
+        onCancel={() => setTarget(undefined)}
+        onConfirm={() => void revert()}
+      >
         <p>A new commit undoes “{target?.subject}”. Flux applies it like any other commit.</p>
       </ConfirmDialog>
     </section>
@@ -112,7 +119,9 @@ function RunnerPinSection() {
     setBusy(true);
     setError(undefined);
     try {
-      const r = await call<{ status: string; commit: string | null }>('POST', '/ops/runner-image', { body: { image, digest, ...(appList.length ? { apps: appList } : {}) } });
+      const r = await call<{ status: string; commit: string | null }>('POST', '/ops/runner-image', {
+        body: { image, digest, ...(appList.length ? { apps: appList } : {}) },
+      });
       setDone(`Runner pinned (${r.status}${r.commit ? `, commit ${r.commit.slice(0, 7)}` : ''}).`);
     } catch (err) {
       setError(err);
@@ -127,14 +136,27 @@ function RunnerPinSection() {
       <form onSubmit={(e) => void pin(e)} class="stack narrow">
         <label>
           Image
-          <input value={image} placeholder="ghcr.io/acme/berth-runner" aria-invalid={imageIssue ? 'true' : 'false'} aria-describedby="image-help" onInput={(e) => setImage(e.currentTarget.value)} />
+          <input
+            value={image}
+            placeholder="ghcr.io/acme/berth-runner"
+            aria-invalid={imageIssue ? 'true' : 'false'}
+            aria-describedby="image-help"
+            onInput={(e) => setImage(e.currentTarget.value)}
+          />
         </label>
         <p id="image-help" class={imageIssue ? 'field-error' : 'hint'}>
           {imageIssue ? `Image ${imageIssue}` : 'The repository, without a tag.'}
         </p>
         <label>
           Digest
-          <input value={digest} placeholder="sha256:…" spellcheck={false} aria-invalid={digestIssue ? 'true' : 'false'} aria-describedby="digest-help" onInput={(e) => setDigest(e.currentTarget.value.trim())} />
+          <input
+            value={digest}
+            placeholder="sha256:…"
+            spellcheck={false}
+            aria-invalid={digestIssue ? 'true' : 'false'}
+            aria-describedby="digest-help"
+            onInput={(e) => setDigest(e.currentTarget.value.trim())}
+          />
         </label>
         <p id="digest-help" class={digestIssue ? 'field-error' : 'hint'} aria-live="polite">
           {digestIssue ? `Digest ${digestIssue}` : 'sha256: and 64 hex characters.'}
@@ -170,7 +192,9 @@ function CleanupSection() {
     setBusy(true);
     setError(undefined);
     try {
-      const r = await call<{ apps: { app: string; action: string }[]; commit?: string }>('POST', '/ops/cleanup', { body: { dryRun, ...(inactiveHours ? { inactiveHours } : {}) } });
+      const r = await call<{ apps: { app: string; action: string }[]; commit?: string }>('POST', '/ops/cleanup', {
+        body: { dryRun, ...(inactiveHours ? { inactiveHours } : {}) },
+      });
       if (dryRun) setPreview(r.apps);
       else {
         setPreview(undefined);
@@ -200,15 +224,18 @@ function CleanupSection() {
       </div>
       <ErrorBox error={error} />
       {done && <p role="status">{done}</p>}
-      {preview && (preview.length === 0 ? <p role="status">Nothing to clean up: no app has been inactive that long.</p> : (
-        <ul aria-label="Cleanup preview">
-          {preview.map((p) => (
-            <li key={p.app}>
-              {p.action} <code>{p.app}</code>
-            </li>
-          ))}
-        </ul>
-      ))}
+      {preview &&
+        (preview.length === 0 ? (
+          <p role="status">Nothing to clean up: no app has been inactive that long.</p>
+        ) : (
+          <ul aria-label="Cleanup preview">
+            {preview.map((p) => (
+              <li key={p.app}>
+                {p.action} <code>{p.app}</code>
+              </li>
+            ))}
+          </ul>
+        ))}
     </section>
   );
 }

@@ -9,7 +9,15 @@ const FINAL = new Set(['committed', 'ready', 'failed', 'rejected', 'superseded',
  * A deployment's stages as they happen, read from its event stream with
  * fetch (the bearer header goes along). Ends at the stream's `end`.
  */
-export function DeployTimeline({ deployment, onDone, onShowRelease }: { deployment: Deployment; onDone: (d: Deployment) => void; onShowRelease: (commit: string) => void }) {
+export function DeployTimeline({
+  deployment,
+  onDone,
+  onShowRelease,
+}: {
+  deployment: Deployment;
+  onDone: (d: Deployment) => void;
+  onShowRelease: (commit: string) => void;
+}) {
   const [stages, setStages] = useState<TimelineEntry[]>([]);
   const [status, setStatus] = useState(deployment.status);
   const [commit, setCommit] = useState(deployment.commit);
@@ -26,7 +34,10 @@ export function DeployTimeline({ deployment, onDone, onShowRelease }: { deployme
       (event) => {
         const data = JSON.parse(event.data) as Record<string, unknown>;
         if (event.event === 'stage') {
-          setStages((prev) => [...prev, { stage: String(data.stage), at: String(data.at), ...(typeof data.detail === 'string' ? { detail: data.detail } : {}) }]);
+          setStages((prev) => [
+            ...prev,
+            { stage: String(data.stage), at: String(data.at), ...(typeof data.detail === 'string' ? { detail: data.detail } : {}) },
+          ]);
           setStatus(String(data.status));
           if (typeof data.commit === 'string') setCommit(data.commit);
         } else if (event.event === 'end') {

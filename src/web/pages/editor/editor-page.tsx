@@ -20,7 +20,9 @@ const TABS: readonly { id: Tab; label: string }[] = [
 ];
 
 function rowsOf(app: AppDetail): EnvRow[] {
-  return Object.entries(app.draft.env).map(([name, v]) => (v.secret ? { name, secret: true, value: '', stored: true } : { name, secret: false, value: v.value, stored: false }));
+  return Object.entries(app.draft.env).map(([name, v]) =>
+    v.secret ? { name, secret: true, value: '', stored: true } : { name, secret: false, value: v.value, stored: false },
+  );
 }
 
 /** What Save writes, as text: equal snapshots mean nothing to save. */
@@ -182,7 +184,12 @@ export function EditorPage({ tenant, app }: { tenant: string; app: string }) {
   }, [problems]);
 
   if (loadError) return <ErrorBox error={loadError} label={`Could not open ${tenant}/${app}`} />;
-  if (!detail) return <p role="status">Opening {tenant}/{app}…</p>;
+  if (!detail)
+    return (
+      <p role="status">
+        Opening {tenant}/{app}…
+      </p>
+    );
 
   const saveState = busy === 'saving' ? 'Saving…' : dirty ? 'Unsaved changes' : 'Saved';
   const deployState = !dirty && deployed !== undefined && deployed === saved ? 'Deployed' : 'Not deployed';
@@ -218,7 +225,14 @@ export function EditorPage({ tenant, app }: { tenant: string; app: string }) {
         </div>
       </div>
       <StatusLine tenant={tenant} app={app} version={releasesVersion} />
-      <ConfirmDialog open={confirmDelete} title={`Delete ${tenant}/${app}?`} confirmLabel="Delete app" danger onCancel={() => setConfirmDelete(false)} onConfirm={() => void removeApp()}>
+      <ConfirmDialog
+        open={confirmDelete}
+        title={`Delete ${tenant}/${app}?`}
+        confirmLabel="Delete app"
+        danger
+        onCancel={() => setConfirmDelete(false)}
+        onConfirm={() => void removeApp()}
+      >
         <p>A commit removes the app from the apps repository and Flux prunes what runs. Its history stays in Git.</p>
       </ConfirmDialog>
       <ErrorBox error={actionError} />

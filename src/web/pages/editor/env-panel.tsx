@@ -46,7 +46,9 @@ export function EnvPanel({ rows, onChange }: { rows: readonly EnvRow[]; onChange
   return (
     <section aria-labelledby="env-title" class="stack">
       <h2 id="env-title">Environment</h2>
-      <p class="hint">Variables reach the app as environment variables. Secret values are write-only: once saved, nobody can read them here again. Save to keep changes.</p>
+      <p class="hint">
+        Variables reach the app as environment variables. Secret values are write-only: once saved, nobody can read them here again. Save to keep changes.
+      </p>
       {rows.length === 0 ? (
         <p>No variables yet. Add one below.</p>
       ) : (
@@ -80,7 +82,13 @@ export function EnvPanel({ rows, onChange }: { rows: readonly EnvRow[]; onChange
                         setReplacement('');
                       }}
                     >
-                      <input type="password" autoComplete="new-password" aria-label={`New value of ${row.name}`} value={replacement} onInput={(e) => setReplacement(e.currentTarget.value)} />
+                      <input
+                        type="password"
+                        autoComplete="new-password"
+                        aria-label={`New value of ${row.name}`}
+                        value={replacement}
+                        onInput={(e) => setReplacement(e.currentTarget.value)}
+                      />
                       <button type="submit" class="small">
                         Set
                       </button>
@@ -91,14 +99,19 @@ export function EnvPanel({ rows, onChange }: { rows: readonly EnvRow[]; onChange
                 </td>
                 <td>
                   <div class="row">
-                  {row.secret && replacing !== row.name && (
-                    <button type="button" class="small" aria-label={`Replace ${row.name}`} onClick={() => setReplacing(row.name)}>
-                      Replace
+                    {row.secret && replacing !== row.name && (
+                      <button type="button" class="small" aria-label={`Replace ${row.name}`} onClick={() => setReplacing(row.name)}>
+                        Replace
+                      </button>
+                    )}
+                    <button
+                      type="button"
+                      class="small quiet"
+                      aria-label={`Remove ${row.name}`}
+                      onClick={() => onChange(rows.filter((r) => r.name !== row.name))}
+                    >
+                      Remove
                     </button>
-                  )}
-                  <button type="button" class="small quiet" aria-label={`Remove ${row.name}`} onClick={() => onChange(rows.filter((r) => r.name !== row.name))}>
-                    Remove
-                  </button>
                   </div>
                 </td>
               </tr>
@@ -110,7 +123,13 @@ export function EnvPanel({ rows, onChange }: { rows: readonly EnvRow[]; onChange
         <h3 id="env-add-title">Add a variable</h3>
         <label>
           Name
-          <input value={name} aria-invalid={problem ? 'true' : 'false'} aria-describedby="env-name-help" spellcheck={false} onInput={(e) => setName(e.currentTarget.value)} />
+          <input
+            value={name}
+            aria-invalid={problem ? 'true' : 'false'}
+            aria-describedby="env-name-help"
+            spellcheck={false}
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
         </label>
         <label>
           Value

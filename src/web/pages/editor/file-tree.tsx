@@ -89,7 +89,12 @@ export function FileTree(props: Props) {
                 </button>
                 {!isEntry && (
                   <span class="file-actions">
-                    <button type="button" class="small quiet" aria-label={`Rename ${path}`} onClick={() => setEdit({ kind: 'rename', from: path, value: path })}>
+                    <button
+                      type="button"
+                      class="small quiet"
+                      aria-label={`Rename ${path}`}
+                      onClick={() => setEdit({ kind: 'rename', from: path, value: path })}
+                    >
                       Rename
                     </button>
                     <button type="button" class="small quiet" aria-label={`Delete ${path}`} onClick={() => setDeleting(path)}>

@@ -24,7 +24,18 @@ function DiffView({ title, text }: { title: string; text: string }) {
       ) : (
         <pre tabIndex={0}>
           {text.split('\n').map((line, i) => (
-            <span key={i} class={line.startsWith('+') && !line.startsWith('+++') ? 'add' : line.startsWith('-') && !line.startsWith('---') ? 'del' : line.startsWith('@@') ? 'hunk' : ''}>
+            <span
+              key={i}
+              class={
+                line.startsWith('+') && !line.startsWith('+++')
+                  ? 'add'
+                  : line.startsWith('-') && !line.startsWith('---')
+                    ? 'del'
+                    : line.startsWith('@@')
+                      ? 'hunk'
+                      : ''
+              }
+            >
               {line}
             </span>
           ))}
@@ -103,14 +114,14 @@ export function ReleasesPanel(props: Props) {
                 <td>{r.message}</td>
                 <td>
                   <div class="row">
-                  <button type="button" class="small" aria-label={`Diff of ${r.commit.slice(0, 7)}`} onClick={() => props.onSelect(r.commit)}>
-                    Diff
-                  </button>
-                  {i > 0 && r.action !== 'delete' && (
-                    <button type="button" class="small" aria-label={`Roll back to ${r.commit.slice(0, 7)}`} onClick={() => setTarget(r)}>
-                      Roll back
+                    <button type="button" class="small" aria-label={`Diff of ${r.commit.slice(0, 7)}`} onClick={() => props.onSelect(r.commit)}>
+                      Diff
                     </button>
-                  )}
+                    {i > 0 && r.action !== 'delete' && (
+                      <button type="button" class="small" aria-label={`Roll back to ${r.commit.slice(0, 7)}`} onClick={() => setTarget(r)}>
+                        Roll back
+                      </button>
+                    )}
                   </div>
                 </td>
               </tr>

@@ -15,7 +15,10 @@ interface StatusBody {
 export function StatusLine({ tenant, app, version }: { tenant: string; app: string; version: number }) {
   const [status, setStatus] = useState<StatusBody | undefined>();
   useEffect(() => {
-    api.status(tenant, app).then((s) => setStatus(s as StatusBody | undefined), () => setStatus(undefined));
+    api.status(tenant, app).then(
+      (s) => setStatus(s as StatusBody | undefined),
+      () => setStatus(undefined),
+    );
   }, [tenant, app, version]);
   if (!status) return null;
   const runtime = status.runtime ?? status.cluster;

@@ -1,5 +1,15 @@
 /** ARIA tabs: arrow keys move between them, only the active one is in the tab order. */
-export function Tabs<T extends string>({ tabs, active, onChange, label }: { tabs: readonly { id: T; label: string }[]; active: T; onChange: (id: T) => void; label: string }) {
+export function Tabs<T extends string>({
+  tabs,
+  active,
+  onChange,
+  label,
+}: {
+  tabs: readonly { id: T; label: string }[];
+  active: T;
+  onChange: (id: T) => void;
+  label: string;
+}) {
   function onKeyDown(event: KeyboardEvent) {
     const index = tabs.findIndex((t) => t.id === active);
     const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
