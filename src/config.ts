@@ -90,7 +90,7 @@ const envSchema = z.object({
   SHUTDOWN_DEADLINE_MS: integer(10_000, 100, 300_000),
   RATE_LIMIT_AUTH_PER_MINUTE: integer(20, 1, 100_000),
   RATE_LIMIT_DEPLOY_PER_MINUTE: integer(30, 1, 100_000),
-  RATE_LIMIT_VALIDATE_PER_MINUTE: integer(60, 1, 100_000),
+  RATE_LIMIT_VALIDATE_PER_MINUTE: integer(300, 1, 100_000),
   // Pyodide validators (about 60 MB each); 0: sized to the machine's cores.
   VALIDATE_WORKERS: integer(0, 0, 16),
   RUNTIME_CLASS_NAME: z

@@ -4,17 +4,8 @@
  * that these agree with src/domain on many samples.
  */
 
-export const MAX_NAME_LENGTH = 30;
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
-
-/** Same wording as src/domain/names.ts nameProblem. */
-export function nameProblem(name: string): string | undefined {
-  if (name.length === 0) return 'must not be empty';
-  if (name.length > MAX_NAME_LENGTH) return `must be at most ${MAX_NAME_LENGTH} characters`;
-  if (!DNS_LABEL.test(name)) return 'must be lower-case letters, digits and single hyphens, starting and ending with a letter or digit';
-  if (name.includes('--')) return 'must not contain "--"';
-  return undefined;
-}
+/** The server's own name rule (src/domain/name-rule.ts), bundled: the UI says exactly what the API would. */
+export { MAX_NAME_LENGTH, nameProblem } from '../../domain/name-rule.js';
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
