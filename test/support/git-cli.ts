@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,10 @@ export function gitOut(gitdir: string, args: string[]): string {
 
 /** `git fsck --strict` output; throws when git finds a problem. */
 export function fsckStrict(gitdir: string): string {
-  return execFileSync('git', [`--git-dir=${gitdir}`, 'fsck', '--strict', '--no-dangling'], { encoding: 'utf8', stdio: 'pipe' });
+  const result = spawnSync('git', [`--git-dir=${gitdir}`, 'fsck', '--strict', '--no-dangling'], { encoding: 'utf8' });
+  // What git said is the diagnosis: keep it in the error, not just the command line.
+  if (result.status !== 0) throw new Error(`git fsck --strict failed (exit ${String(result.status)}):\n${result.stderr}${result.stdout}`);
+  return result.stdout;
 }
 
 /** A fresh `git clone` into a temp folder, as Flux's source-controller would fetch it. */
