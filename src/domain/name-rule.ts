@@ -13,6 +13,9 @@ export const MAX_NAME_LENGTH = 30;
 
 const DNS_1035_LABEL = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
 
+/** The same rule as one JSON-schema pattern, for the OpenAPI document (a letter first, no `--`). */
+export const NAME_PATTERN = '^(?!.*--)[a-z]([a-z0-9-]*[a-z0-9])?$';
+
 /**
  * Why `--` is forbidden: hosts are `<app>--<tenant>.<domain>` and Flux objects
  * `<tenant>--<app>`, which are unambiguous only if neither name contains `--`.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CODE_EXTENSIONS, codePathProblem, MAX_PATH_LENGTH } from '../domain/code-paths.js';
 import { MAX_NAME_LENGTH, nameProblem } from '../domain/names.js';
+import { NAME_PATTERN } from '../domain/name-rule.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/passwords.js';
 import { DEPLOYMENT_STATUSES, ROLES } from '../store/types.js';
 import { starterGalleryFields } from './starter-schema.js';
@@ -19,7 +20,7 @@ import { runtimeViewSchema } from './runtime-schemas.js';
  */
 
 /** domain/names.ts's rule: a DNS-1123 label of at most 30 characters without `--`. */
-export const NAME_PATTERN = '^(?!.*--)[a-z0-9]([a-z0-9-]*[a-z0-9])?$';
+export { NAME_PATTERN };
 
 const dnsLabel = (kind: string) =>
   z

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
 describe('config: pod RuntimeClass and validation capacity', () => {
-  it('defaults to the cluster runtime, workers sized to the machine and 60 validations a minute', () => {
+  it('defaults to the cluster runtime, workers sized to the machine and 300 validations a minute', () => {
     const config = loadConfig({});
     expect(config.runtimeClasses).toEqual({ tenants: {} });
     expect(config.validateWorkers).toBe(0);
-    expect(config.rateLimits.validatePerMinute).toBe(60);
+    expect(config.rateLimits.validatePerMinute).toBe(300);
   });
 
   it('reads a fleet-wide RuntimeClass and per-tenant ones', () => {
