@@ -9,7 +9,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalGit } from '../src/adapters/git/index.js';
-import { appFluxFile } from '../src/domain/layout.js';
+import { appDir, appFluxFile } from '../src/domain/layout.js';
 import { createGitOps } from '../src/gitops/gitops.js';
 import { renderApp, defaultTemplates } from '../src/render/index.js';
 import { DEFAULT_RENDER_SETTINGS } from '../src/render/settings.js';
@@ -92,7 +92,7 @@ function kustomizeTimes(gitdir: string, size: number): string {
     execFileSync('kubectl', ['kustomize', join(dir, path)], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 28 });
     return `${(Number(process.hrtime.bigint() - start) / 1e9).toFixed(2)} s`;
   };
-  const line = `kustomize build at ${size} apps: root ${time('.')}, group ${time(groupDir)}, app ${time(`tenants/${app.tenant}/${app.app}`)}`;
+  const line = `kustomize build at ${size} apps: root ${time('.')}, group ${time(groupDir)}, app ${time(appDir(app))}`;
   rmSync(dir, { recursive: true, force: true });
   return line;
 }
