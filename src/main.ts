@@ -104,7 +104,7 @@ async function start(): Promise<void> {
   const store = await openStore(config);
   await ensureAppsRepo(config, logger);
   const committer = { name: 'Berth', email: `berth@${hostname() || 'localhost'}` };
-  const git = createLocalGit({ gitdir: config.appsRepo, committer, ...(config.gitRemote ? { remote: config.gitRemote } : {}) });
+  const git = createLocalGit({ gitdir: config.appsRepo, committer, cacheBytes: config.gitCacheBytes, ...(config.gitRemote ? { remote: config.gitRemote } : {}) });
   if (config.gitRemote) await seedEmptyRemote(config, committer, git, logger);
   const renderSettings = { ...DEFAULT_RENDER_SETTINGS, appDomain: config.appDomain };
   const gitops = createGitOps({ git, context: { templates: defaultTemplates(), settings: renderSettings }, branch: config.branch });

@@ -42,7 +42,7 @@ class LocalGitAdapter implements LocalGit {
   private closed = false;
 
   constructor(settings: ResolvedOptions) {
-    this.store = new ObjectStore(settings.gitdir, settings.treeCacheSize);
+    this.store = new ObjectStore(settings.gitdir, settings.cacheBytes);
     this.refs = new RefStore(settings.gitdir, settings);
     this.index = new RequestIndex(this.store);
     this.remote = settings.remote && new RemoteMirror(this.store, this.refs, settings.remote);

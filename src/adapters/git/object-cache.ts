@@ -65,33 +65,56 @@ function translateMissing(oid: string, kind: string) {
   };
 }
 
+/** How the cache budget is split: parsed trees are what every plan walks, so they get most of it. */
+const SHARE = { trees: 0.6, blobs: 0.2, commits: 0.1, recent: 0.1 } as const;
+
+/**
+ * Approximate heap bytes of a parsed tree: per entry an object, a 40-char
+ * object id string and the name (measured: ~190 bytes for a short name), plus
+ * the by-name map once built. An estimate, but one that grows with what the
+ * tree really holds, which a count-bounded cache did not (a 100,000-entry
+ * tree weighed the same as a 3-entry one).
+ */
+export function treeWeight(tree: Tree): number {
+  let bytes = 96;
+  for (const entry of tree.entries) bytes += 230 + entry.name.length * 2;
+  return bytes;
+}
+
+function commitWeight(commit: CommitObject): number {
+  return 600 + commit.message.length * 2 + commit.parent.length * 100;
+}
+
 /**
  * Git objects for the adapter. Reads go through isomorphic-git's low-level
  * API, every call sharing one `cache` (isomorphic-git keeps parsed pack
  * indexes and pack data there; without it every read after a `git gc`
  * re-reads and re-hashes the whole pack). Immutable objects are memoised on
- * top: trees and commits by count, blobs by bytes. Writes are encoded here
- * (see object-writer.ts for why not through isomorphic-git).
+ * top, all bounded by bytes within one budget (`cacheBytes`): parsed trees,
+ * commits, blobs, and objects written lately.
  */
 export class ObjectStore {
   private packCache: object = {};
   private knownPacks = new Set<string>();
   private packsCheckedAt = 0;
   private readonly trees: LruCache<string, Tree>;
-  private readonly commits = new LruCache<string, CommitObject>(20_000);
-  private readonly blobs = new LruCache<string, Uint8Array>(32 * 1024 * 1024, (blob) => blob.byteLength + 64);
+  private readonly commits: LruCache<string, CommitObject>;
+  private readonly blobs: LruCache<string, Uint8Array>;
   private readonly loadingTrees = new SharedLoads<Tree>();
   private readonly loadingBlobs = new SharedLoads<Uint8Array>();
   private readonly loadingCommits = new SharedLoads<CommitObject>();
   private readonly writing = new Map<string, Promise<void>>();
   /** Objects written lately, kept raw: a push packs them right after. */
-  private readonly recent = new LruCache<string, EncodedObject>(16 * 1024 * 1024, (object) => object.content.byteLength + 64);
+  private readonly recent: LruCache<string, EncodedObject>;
 
   constructor(
     readonly gitdir: string,
-    treeCacheSize: number,
+    cacheBytes: number,
   ) {
-    this.trees = new LruCache(treeCacheSize);
+    this.trees = new LruCache(Math.floor(cacheBytes * SHARE.trees), treeWeight);
+    this.commits = new LruCache(Math.floor(cacheBytes * SHARE.commits), commitWeight);
+    this.blobs = new LruCache(Math.floor(cacheBytes * SHARE.blobs), (blob) => blob.byteLength + 64);
+    this.recent = new LruCache(Math.floor(cacheBytes * SHARE.recent), (object) => object.content.byteLength + 64);
   }
 
   readTree(oid: string): Promise<Tree> {
