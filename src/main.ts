@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { MongoClient } from 'mongodb';
 import { pino, type Logger } from 'pino';
+import { fleetIndexFile } from './adapters/fs/fleet-index-file.js';
 import { createLocalGit } from './adapters/git/index.js';
 import { initAppsRepo } from './adapters/git/init-repo.js';
 import { createRepoMaintenance } from './adapters/git/maintenance.js';
@@ -107,7 +108,8 @@ async function start(): Promise<void> {
   const git = createLocalGit({ gitdir: config.appsRepo, committer, cacheBytes: config.gitCacheBytes, ...(config.gitRemote ? { remote: config.gitRemote } : {}) });
   if (config.gitRemote) await seedEmptyRemote(config, committer, git, logger);
   const renderSettings = { ...DEFAULT_RENDER_SETTINGS, appDomain: config.appDomain };
-  const gitops = createGitOps({ git, context: { templates: defaultTemplates(), settings: renderSettings }, branch: config.branch });
+  const fleetIndexStore = fleetIndexFile(join(config.dataDir, 'fleet-index.json'));
+  const gitops = createGitOps({ git, context: { templates: defaultTemplates(), settings: renderSettings }, branch: config.branch, fleetIndexStore });
   const systemWarnings = () => fleetPinWarnings(git, config.branch);
   for (const warning of await systemWarnings()) logger.warn({ code: warning.code }, warning.message);
 

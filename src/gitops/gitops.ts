@@ -4,6 +4,7 @@ import { readBerthTrailers, type Action } from '../domain/trailers.js';
 import type { RunnerImage } from '../domain/app-spec.js';
 import { readAppSpec } from './app-tree.js';
 import type { PlanContext } from './context.js';
+import { FleetIndex, type FleetIndexStore } from './fleet-index.js';
 import type { GitPort } from './git-port.js';
 import type { Actor, Operation, OperationResult } from './operation.js';
 import { planCleanup, cleanupDeleteOperation, cleanupSleepOperation, DEFAULT_CLEANUP_POLICY, type CleanupPlan, type CleanupPolicy } from './operations/cleanup.js';
@@ -12,7 +13,7 @@ import { deleteOperation, sleepOperation, wakeOperation } from './operations/lif
 import { pinRunnerOperation } from './operations/pin-runner.js';
 import { revertOperation } from './operations/revert.js';
 import { rollbackOperation } from './operations/rollback.js';
-import { findOutdatedApps, upgradeOperation, type OutdatedApp } from './operations/upgrade.js';
+import { upgradeOperation, type OutdatedApp } from './operations/upgrade.js';
 import { runOperation, type RunOptions } from './run-operation.js';
 
 /** Per call: who acts, the idempotency key, and optionally a base, a dry run or another branch. */
@@ -46,6 +47,8 @@ export interface GitOpsOptions {
   /** Branch Berth deploys to in auto mode. */
   readonly branch?: string;
   readonly now?: () => Date;
+  /** Keeps the fleet index (see fleet-index.ts) across restarts; without it the first periodic run reads every app once. */
+  readonly fleetIndexStore?: FleetIndexStore;
 }
 
 /**
@@ -56,11 +59,16 @@ export function createGitOps(options: GitOpsOptions) {
   const { git, context } = options;
   const mainBranch = options.branch ?? 'main';
   const now = options.now ?? (() => new Date());
+  const fleet = new FleetIndex(git, mainBranch, options.fleetIndexStore);
+  // Another branch (rare: tests, review branches) gets a throw-away index.
+  const fleetOf = (branch: string) => (branch === mainBranch ? fleet : new FleetIndex(git, branch));
   const run = (operation: Parameters<typeof runOperation>[1], call: CallOptions) =>
     runOperation(git, operation, toRunOptions(call, mainBranch));
 
   return {
     branch: mainBranch,
+    /** The fleet index at the branch head: apps asleep or on older templates, without reading every app. */
+    fleet: () => fleet.refresh(),
 
     // Every method is async so that a bad input rejects, rather than throws before a promise exists.
     deploy: async (input: DeployInput, call: CallOptions) => run(deployOperation(input, context), call),
@@ -97,7 +105,7 @@ export function createGitOps(options: GitOpsOptions) {
     async cleanup(lastActivity: ReadonlyMap<string, Date>, call: CallOptions, policy: CleanupPolicy = DEFAULT_CLEANUP_POLICY): Promise<CleanupResult> {
       const branch = call.branch ?? mainBranch;
       const at = now();
-      const plan = await planCleanup(await git.tree(await git.head(branch)), lastActivity, at, policy);
+      const plan = await planCleanup(await fleetOf(branch).refresh(), lastActivity, at, policy);
       if (call.dryRun) return { plan };
       const half = async (suffix: string, apps: readonly unknown[], operation: () => Operation) => {
         const requestId = `${call.requestId}:${suffix}`;
@@ -112,7 +120,7 @@ export function createGitOps(options: GitOpsOptions) {
 
     /** Apps on older template versions, and (unless a dry run) one commit re-rendering them. */
     async upgrade(call: CallOptions): Promise<{ outdated: OutdatedApp[]; result?: OperationResult }> {
-      const outdated = await findOutdatedApps(await git.tree(await git.head(call.branch ?? mainBranch)));
+      const outdated = (await fleetOf(call.branch ?? mainBranch).refresh()).outdated();
       if (call.dryRun || outdated.length === 0) return { outdated };
       return { outdated, result: await run(upgradeOperation(outdated, context), call) };
     },

@@ -1,0 +1,95 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formatCommitMessage } from '../../src/domain/trailers.js';
+import { FleetIndex, type FleetIndexStore } from '../../src/gitops/fleet-index.js';
+import { TEMPLATE_VERSION } from '../../src/render/index.js';
+import { alice, bob, createFixture, helloApp, operator } from './setup.js';
+
+type Fixture = Awaited<ReturnType<typeof createFixture>>;
+
+function memoryStore(): FleetIndexStore & { text: string | undefined; saves: number } {
+  const store = {
+    text: undefined as string | undefined,
+    saves: 0,
+    load: async () => store.text,
+    save: async (text: string) => {
+      store.text = text;
+      store.saves++;
+    },
+  };
+  return store;
+}
+
+describe('fleet index', () => {
+  let f: Fixture;
+  beforeEach(async () => {
+    f = await createFixture();
+    for (const [tenant, app] of [['alice', 'todo'], ['alice', 'blog'], ['bob', 'shop']] as const) {
+      await f.gitops.deploy(helloApp(tenant, app), { actor: tenant === 'bob' ? bob : alice, requestId: f.nextRequest() });
+    }
+  });
+  afterEach(async () => f.close());
+
+  it('reads every app once, then only the apps a commit changed, including commits made outside Berth', async () => {
+    const index = new FleetIndex(f.git, 'main');
+    const first = await index.refresh();
+    expect(index.lastReads).toBe(3);
+    expect(first.outdated()).toEqual([]);
+
+    await f.gitops.deploy(helloApp('carol', 'site'), { actor: operator, requestId: f.nextRequest() });
+    await f.gitops.sleep([{ tenant: 'bob', app: 'shop' }], { actor: operator, requestId: f.nextRequest() });
+    const after = await index.refresh();
+    expect(index.lastReads).toBe(2);
+    expect(after.entry({ tenant: 'bob', app: 'shop' })).toMatchObject({ replicas: 0, asleepSince: expect.any(String) });
+    expect(after.entry({ tenant: 'carol', app: 'site' })).toBeUndefined();
+
+    // An older Berth's render, committed by hand.
+    const path = 'tenants/2b/alice/todo/berth.yaml';
+    await f.git.apply({
+      branch: 'main',
+      requestId: 'by-hand',
+      meta: { author: { name: 't', email: 't@example.com' }, message: formatCommitMessage('by hand', { action: 'upgrade', apps: [], requestId: 'by-hand', actor: 't' }) },
+      plan: async (tree) => [{ path, content: (await tree.readFile(path))!.replace(`templateVersion: ${TEMPLATE_VERSION}`, 'templateVersion: 0') }],
+    });
+    expect((await index.refresh()).outdated()).toEqual([{ tenant: 'alice', app: 'todo', templateVersion: 0 }]);
+    expect(index.lastReads).toBe(1);
+
+    await f.gitops.delete([{ tenant: 'alice', app: 'todo' }], { actor: alice, requestId: f.nextRequest() });
+    expect((await index.refresh()).outdated()).toEqual([]);
+    await index.refresh();
+    expect(index.lastReads).toBe(0);
+  });
+
+  it('survives a restart through its store, and reads everything again when the stored index is unusable', async () => {
+    const store = memoryStore();
+    await new FleetIndex(f.git, 'main', store).refresh();
+    expect(store.saves).toBe(1);
+
+    const restarted = new FleetIndex(f.git, 'main', store);
+    await restarted.refresh();
+    expect(restarted.lastReads).toBe(0);
+    await f.gitops.deploy(helloApp('alice', 'todo', 'again'), { actor: alice, requestId: f.nextRequest() });
+    await restarted.refresh();
+    expect(restarted.lastReads).toBe(1);
+
+    for (const text of ['{not json', JSON.stringify({ format: 1, templateVersion: TEMPLATE_VERSION, commit: 'f'.repeat(40), apps: {} })]) {
+      store.text = text;
+      const fresh = new FleetIndex(f.git, 'main', store);
+      await fresh.refresh();
+      expect(fresh.lastReads).toBe(3);
+    }
+  });
+
+  it('drives cleanup: inactive apps known to the store are slept and long sleepers deleted, without reading every app', async () => {
+    const long = new Date(Date.now() - 30 * 24 * 3_600_000);
+    const activity = new Map([['alice/todo', long], ['bob/shop', new Date()]]);
+    const slept = await f.gitops.cleanup(activity, { actor: operator, requestId: f.nextRequest() });
+    expect(slept.plan.sleep.map((a) => `${a.tenant}/${a.app}`)).toEqual(['alice/todo']);
+    expect(slept.plan.delete).toEqual([]);
+    const view = await f.gitops.fleet();
+    expect(view.entry({ tenant: 'alice', app: 'todo' })?.replicas).toBe(0);
+    const later = await f.gitops.cleanup(activity, { actor: operator, requestId: f.nextRequest() }, { sleepAfterHours: 1, deleteAfterHours: 0 });
+    expect(later.plan.delete.map((a) => `${a.tenant}/${a.app}`)).toEqual(['alice/todo']);
+    expect(later.delete?.status).toBe('committed');
+    expect((await f.gitops.fleet()).entry({ tenant: 'alice', app: 'todo' })).toBeUndefined();
+  });
+});
