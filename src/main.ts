@@ -16,7 +16,7 @@ import { appsRepoSkeletonDir } from './cli/package-root.js';
 import { ConfigError, describeConfig, loadConfig, type Config } from './config.js';
 import { ConflictError, UnavailableError } from './errors.js';
 import { createGitOps } from './gitops/gitops.js';
-import { fleetPinWarnings } from './gitops/system-warnings.js';
+import { fleetPinWarnings, layoutWarnings } from './gitops/system-warnings.js';
 import { createApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { createRateLimits } from './http/rate-limit.js';
@@ -110,7 +110,7 @@ async function start(): Promise<void> {
   const renderSettings = { ...DEFAULT_RENDER_SETTINGS, appDomain: config.appDomain };
   const fleetIndexStore = fleetIndexFile(join(config.dataDir, 'fleet-index.json'));
   const gitops = createGitOps({ git, context: { templates: defaultTemplates(), settings: renderSettings }, branch: config.branch, fleetIndexStore });
-  const systemWarnings = () => fleetPinWarnings(git, config.branch);
+  const systemWarnings = async () => [...(await fleetPinWarnings(git, config.branch)), ...(await layoutWarnings(git, config.branch))];
   for (const warning of await systemWarnings()) logger.warn({ code: warning.code }, warning.message);
 
   const signingKey = await loadOrCreateSigningKey(config.signingKeyJwk ? { privateJwk: config.signingKeyJwk } : { dir: config.dataDir });

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { seedWithFastImport } from '../../bench/git-cli.js';
+import { createLocalGit } from '../../src/adapters/git/index.js';
 import { upgradeLayout } from '../../src/adapters/git/layout-upgrade.js';
+import { layoutWarnings } from '../../src/gitops/system-warnings.js';
 import { main } from '../../src/cli/main.js';
 import { parseAppRefFromPath } from '../../src/gitops/paths.js';
 import { planAppMove } from '../../src/gitops/layout-move.js';
@@ -78,6 +80,19 @@ describe('berth repo upgrade: the move to the sharded tenants/ layout', () => {
     fsckStrict(legacy);
 
     expect((await upgradeLayout({ gitdir: legacy, author })).commit).toBeUndefined();
+  });
+
+  it('a Berth on a repository in the old layout warns until it is upgraded', async () => {
+    const git = createLocalGit({ gitdir: legacy, committer: author });
+    try {
+      const [warning] = await layoutWarnings(git, 'main');
+      expect(warning?.code).toBe('legacy_layout');
+      expect(warning?.message).toContain('berth repo upgrade');
+      await upgradeLayout({ gitdir: legacy, author });
+      expect(await layoutWarnings(git, 'main')).toEqual([]);
+    } finally {
+      await git.close();
+    }
   });
 
   it('drops an old folder of an app already written in the new layout, keeping the newer one', async () => {
