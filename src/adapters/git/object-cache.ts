@@ -1,9 +1,11 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { Errors, readBlob, readCommit, readObject, readTree } from 'isomorphic-git';
+import { Errors, readObject } from 'isomorphic-git';
 import type { CommitObject } from 'isomorphic-git';
 import { InputError, NotFoundError } from '../../errors.js';
+import { CatFileBatch, GitMissingError, type RawObject } from './cat-file-batch.js';
 import { LruCache } from './lru.js';
+import { decodeCommit, decodeTree, readLooseObject } from './object-decode.js';
 import { compareTreeOrder } from './tree-entry.js';
 import type { GitTreeEntry } from './tree-entry.js';
 import { gitFs } from './node-fs.js';
@@ -14,6 +16,9 @@ import type { EncodedObject, ObjectType } from './object-writer.js';
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 const OBJECT_ID = /^[0-9a-f]{40}$/;
+
+/** How packed objects are read: `git` (cat-file --batch, the default) or `isomorphic-git` (whole packs in memory; for comparison, and where git is missing). */
+export type PackReads = 'git' | 'isomorphic-git';
 
 /** A parsed, immutable tree with its entries in git's order. */
 export class Tree {
@@ -54,15 +59,6 @@ export function assertObjectId(oid: string, what = 'commit'): string {
     throw new InputError(`${what} id must be 40 lower-case hex digits`, { [what]: oid });
   }
   return oid;
-}
-
-function translateMissing(oid: string, kind: string) {
-  return (error: unknown): never => {
-    if (error instanceof Errors.NotFoundError || error instanceof Errors.ObjectTypeError) {
-      throw new NotFoundError(`${kind} ${oid} not found`, { [kind]: oid });
-    }
-    throw error;
-  };
 }
 
 /** How the cache budget is split: parsed trees are what every plan walks, so they get most of it. */
@@ -107,10 +103,14 @@ export class ObjectStore {
   /** Objects written lately, kept raw: a push packs them right after. */
   private readonly recent: LruCache<string, EncodedObject>;
 
+  private readonly batch: CatFileBatch;
+
   constructor(
     readonly gitdir: string,
     cacheBytes: number,
+    private readonly packReads: PackReads = 'git',
   ) {
+    this.batch = new CatFileBatch(gitdir);
     this.trees = new LruCache(Math.floor(cacheBytes * SHARE.trees), treeWeight);
     this.commits = new LruCache(Math.floor(cacheBytes * SHARE.commits), commitWeight);
     this.blobs = new LruCache(Math.floor(cacheBytes * SHARE.blobs), (blob) => blob.byteLength + 64);
@@ -122,14 +122,7 @@ export class ObjectStore {
     const cached = this.trees.get(oid);
     if (cached) return Promise.resolve(cached);
     return this.loadingTrees.load(oid, async () => {
-      await this.written(oid);
-      const { tree } = await readTree({ fs: gitFs, gitdir: this.gitdir, oid, cache: await this.cache() }).catch(
-        translateMissing(oid, 'tree'),
-      );
-      const parsed = new Tree(
-        oid,
-        tree.map((entry) => ({ name: entry.path, mode: entry.mode, type: entry.type, oid: entry.oid })),
-      );
+      const parsed = new Tree(oid, decodeTree(await this.rawObject(oid, 'tree')));
       this.trees.set(oid, parsed);
       return parsed;
     });
@@ -139,10 +132,7 @@ export class ObjectStore {
     const cached = this.blobs.get(oid);
     if (cached) return Promise.resolve(cached);
     return this.loadingBlobs.load(oid, async () => {
-      await this.written(oid);
-      const { blob } = await readBlob({ fs: gitFs, gitdir: this.gitdir, oid, cache: await this.cache() }).catch(
-        translateMissing(oid, 'blob'),
-      );
+      const blob = await this.rawObject(oid, 'blob');
       this.blobs.set(oid, blob);
       return blob;
     });
@@ -160,13 +150,48 @@ export class ObjectStore {
     const cached = this.commits.get(oid);
     if (cached) return Promise.resolve(cached);
     return this.loadingCommits.load(oid, async () => {
-      await this.written(oid);
-      const { commit } = await readCommit({ fs: gitFs, gitdir: this.gitdir, oid, cache: await this.cache() }).catch(
-        translateMissing(oid, 'commit'),
-      );
+      const commit = decodeCommit(await this.rawObject(oid, 'commit'));
       if (remember) this.commits.set(oid, commit);
       return commit;
     });
+  }
+
+  /** The content of an object of the expected type; NotFoundError when absent or of another type. */
+  private async rawObject(oid: string, kind: ObjectType): Promise<Buffer> {
+    const found = await this.findObject(oid);
+    if (!found || found.type !== kind) throw new NotFoundError(`${kind} ${oid} not found`, { [kind]: oid });
+    return found.content;
+  }
+
+  /**
+   * Loose objects are read and inflated here; packed ones come from a
+   * long-lived `git cat-file --batch` (see cat-file-batch.ts for why not
+   * isomorphic-git, which stays the fallback where git is not installed).
+   */
+  private async findObject(oid: string): Promise<RawObject | undefined> {
+    await this.written(oid);
+    if (this.packReads === 'git') {
+      const loose = await readLooseObject(this.gitdir, oid);
+      if (loose) return loose;
+      await this.cache();
+      try {
+        return await this.batch.read(oid);
+      } catch (error) {
+        if (!(error instanceof GitMissingError)) throw error;
+      }
+    }
+    const found = await readObject({ fs: gitFs, gitdir: this.gitdir, oid, format: 'content', cache: await this.cache() }).catch(
+      (error: unknown) => {
+        if (error instanceof Errors.NotFoundError) return undefined;
+        throw error;
+      },
+    );
+    if (!found || found.format !== 'content') return undefined;
+    return { type: found.type as RawObject['type'], content: Buffer.from(found.object) };
+  }
+
+  close(): void {
+    this.batch.close();
   }
 
   /**
@@ -209,7 +234,11 @@ export class ObjectStore {
     this.packsCheckedAt = Date.now();
     const listed = await fsp.readdir(path.join(this.gitdir, 'objects', 'pack')).catch(() => []);
     const packs = new Set(listed.filter((name) => name.endsWith('.idx')));
-    if ([...this.knownPacks].some((name) => !packs.has(name))) this.packCache = {};
+    if ([...this.knownPacks].some((name) => !packs.has(name))) {
+      this.packCache = {};
+      // git keeps deleted packs mapped (and their disk space taken) until it exits.
+      this.batch.restart();
+    }
     this.knownPacks = packs;
     return this.packCache;
   }
@@ -242,14 +271,12 @@ export class ObjectStore {
   async readRaw(oid: string): Promise<{ readonly type: ObjectType; readonly content: Uint8Array }> {
     const recent = this.recent.get(oid);
     if (recent) return recent;
-    await this.written(oid);
-    const found = await readObject({ fs: gitFs, gitdir: this.gitdir, oid, format: 'content', cache: await this.cache() }).catch(
-      translateMissing(oid, 'object'),
-    );
-    if (found.format !== 'content' || (found.type !== 'blob' && found.type !== 'tree' && found.type !== 'commit')) {
+    const found = await this.findObject(oid);
+    if (!found) throw new NotFoundError(`object ${oid} not found`, { object: oid });
+    if (found.type !== 'blob' && found.type !== 'tree' && found.type !== 'commit') {
       throw new NotFoundError(`object ${oid} is not a blob, tree or commit`, { object: oid });
     }
-    return { type: found.type, content: found.object };
+    return { type: found.type, content: found.content };
   }
 
   /** The root tree of a commit. */

@@ -1,4 +1,5 @@
 import type { Person } from '../../gitops/git-port.js';
+import type { PackReads } from './object-cache.js';
 
 /** Credentials for a remote. Only ever sent in an Authorization header, never logged or put in a URL. */
 export interface RemoteAuth {
@@ -40,6 +41,8 @@ export interface LocalGitOptions {
    * that also holds the Python validator.
    */
   readonly cacheBytes?: number;
+  /** How packed objects are read (see cat-file-batch.ts). Default 'git'. */
+  readonly packReads?: PackReads;
   /** First backoff ceiling after a moved head; doubles per attempt up to backoffMaxMs. Default 10. */
   readonly backoffBaseMs?: number;
   /** Default 1000. */
@@ -67,6 +70,7 @@ export interface ResolvedOptions {
   readonly lockWaitMs: number;
   readonly maxGroup: number;
   readonly cacheBytes: number;
+  readonly packReads: PackReads;
   readonly backoffBaseMs: number;
   readonly backoffMaxMs: number;
   readonly now: () => number;
@@ -121,6 +125,7 @@ export function resolveOptions(options: LocalGitOptions): ResolvedOptions {
     lockWaitMs: positiveInteger('lockWaitMs', options.lockWaitMs, 2_000),
     maxGroup: positiveInteger('maxGroup', options.maxGroup, 64),
     cacheBytes: positiveInteger('cacheBytes', options.cacheBytes, DEFAULT_CACHE_BYTES),
+    packReads: options.packReads ?? 'git',
     backoffBaseMs: positiveInteger('backoffBaseMs', options.backoffBaseMs, 10),
     backoffMaxMs: positiveInteger('backoffMaxMs', options.backoffMaxMs, 1_000),
     now: options.now ?? Date.now,
