@@ -105,7 +105,9 @@ export function createGitOps(options: GitOpsOptions) {
     async cleanup(lastActivity: ReadonlyMap<string, Date>, call: CallOptions, policy: CleanupPolicy = DEFAULT_CLEANUP_POLICY): Promise<CleanupResult> {
       const branch = call.branch ?? mainBranch;
       const at = now();
-      const plan = await planCleanup(await fleetOf(branch).refresh(), lastActivity, at, policy);
+      // The store is asked first: with no app inactive long enough, the fleet index is not even brought up to date.
+      const inactive = [...lastActivity.values()].some((active) => at.getTime() - active.getTime() >= policy.sleepAfterHours * 3_600_000);
+      const plan = inactive ? await planCleanup(await fleetOf(branch).refresh(), lastActivity, at, policy) : { sleep: [], delete: [] };
       if (call.dryRun) return { plan };
       const half = async (suffix: string, apps: readonly unknown[], operation: () => Operation) => {
         const requestId = `${call.requestId}:${suffix}`;
