@@ -3,6 +3,7 @@
  * repositories of 100, 1,000 and 10,000 apps (loose objects and packed), the
  * same commit made with git CLI plumbing as the baseline, 50 concurrent
  * deploys with and without group commits, and kustomize build times.
+ * `--scale` runs bench/scale.ts instead (10,000 to 100,000 apps; not in CI).
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { renderApp, defaultTemplates } from '../src/render/index.js';
 import { DEFAULT_RENDER_SETTINGS } from '../src/render/settings.js';
 import { commitWithPlumbing, git, seedWithFastImport, unpackAll } from './git-cli.js';
 import { appsRepoFiles, benchApp } from './seed-apps.js';
+import { runScale } from './scale.js';
 import { benchService } from './service.js';
 import { fmt, percentile, timeMs } from './stats.js';
 
@@ -98,6 +100,7 @@ function kustomizeTimes(gitdir: string, size: number): string {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--scale')) return runScale(process.argv.slice(2));
   if (process.argv.includes('--service-only')) {
     for (const line of await benchService(quick, skeleton, settings, templates)) console.log(line);
     return;

@@ -7,11 +7,11 @@ import type { RenderSettings } from '../src/render/settings.js';
 
 export const APPS_PER_TENANT = 10;
 
-export function benchApp(i: number, greeting = 'hello'): AppSpec {
+export function benchApp(i: number, greeting = 'hello', perTenant = APPS_PER_TENANT): AppSpec {
   return {
-    tenant: `t${Math.floor(i / APPS_PER_TENANT)}`,
+    tenant: `t${Math.floor(i / perTenant)}`,
     app: `app-${i}`,
-    owner: `t${Math.floor(i / APPS_PER_TENANT)}`,
+    owner: `t${Math.floor(i / perTenant)}`,
     entrypoint: 'main.py',
     files: {
       'main.py': `from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/")\ndef root():\n    return {"message": "${greeting}", "app": ${i}}\n`,
@@ -25,13 +25,19 @@ export function benchApp(i: number, greeting = 'hello'): AppSpec {
 }
 
 /** Every file of an apps repository holding `count` apps, rendered as Berth would. */
-export function* appsRepoFiles(skeleton: string, count: number, settings: RenderSettings, templates: Templates): Generator<readonly [string, string]> {
+export function* appsRepoFiles(
+  skeleton: string,
+  count: number,
+  settings: RenderSettings,
+  templates: Templates,
+  perTenant = APPS_PER_TENANT,
+): Generator<readonly [string, string]> {
   for (const path of walk(skeleton)) {
     if (path !== 'kustomization.yaml') yield [path, readFileSync(join(skeleton, path), 'utf8')];
   }
   const tenants = new Map<string, string[]>();
   for (let i = 0; i < count; i++) {
-    const spec = benchApp(i);
+    const spec = benchApp(i, 'hello', perTenant);
     yield* renderApp(spec, settings, templates);
     const apps = tenants.get(spec.tenant) ?? [];
     apps.push(spec.app);

@@ -114,7 +114,8 @@ export class ObjectStore {
     this.trees = new LruCache(Math.floor(cacheBytes * SHARE.trees), treeWeight);
     this.commits = new LruCache(Math.floor(cacheBytes * SHARE.commits), commitWeight);
     this.blobs = new LruCache(Math.floor(cacheBytes * SHARE.blobs), (blob) => blob.byteLength + 64);
-    this.recent = new LruCache(Math.floor(cacheBytes * SHARE.recent), (object) => object.content.byteLength + 64);
+    // Content and the wrapped copy the id was hashed over are both held.
+    this.recent = new LruCache(Math.floor(cacheBytes * SHARE.recent), (object) => object.content.byteLength + object.wrapped.byteLength + 64);
   }
 
   readTree(oid: string): Promise<Tree> {
