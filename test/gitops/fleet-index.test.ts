@@ -1,4 +1,8 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fleetIndexFile } from '../../src/adapters/fs/fleet-index-file.js';
 import { formatCommitMessage } from '../../src/domain/trailers.js';
 import { FleetIndex, type FleetIndexStore } from '../../src/gitops/fleet-index.js';
 import { TEMPLATE_VERSION } from '../../src/render/index.js';
@@ -76,6 +80,23 @@ describe('fleet index', () => {
       const fresh = new FleetIndex(f.git, 'main', store);
       await fresh.refresh();
       expect(fresh.lastReads).toBe(3);
+    }
+  });
+
+  it('keeps the index in a file that a restarted process reads instead of every app', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-fleet-'));
+    try {
+      const file = join(dir, 'fleet-index.json');
+      await f.gitops.sleep([{ tenant: 'bob', app: 'shop' }], { actor: operator, requestId: f.nextRequest() });
+      await new FleetIndex(f.git, 'main', fleetIndexFile(file)).refresh();
+      expect(JSON.parse(readFileSync(file, 'utf8')).apps['bob/shop']).toMatchObject({ replicas: 0 });
+      expect(readdirSync(dir)).toEqual(['fleet-index.json']);
+      const restarted = new FleetIndex(f.git, 'main', fleetIndexFile(file));
+      expect((await restarted.refresh()).entry({ tenant: 'bob', app: 'shop' })?.replicas).toBe(0);
+      expect(restarted.lastReads).toBe(0);
+      expect(await fleetIndexFile(join(dir, 'absent.json')).load()).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
