@@ -19,7 +19,7 @@ const committer = { name: 'Berth', email: 'berth@berth.invalid' };
 const actor = { id: 'u-bench', username: 'bench', email: 'bench@berth.invalid' };
 
 async function main(): Promise<void> {
-  const git = createLocalGit({ gitdir, committer, packReads: packReads === 'isomorphic-git' ? 'isomorphic-git' : 'git' });
+  const git = createLocalGit({ gitdir, committer, packReads: packReads === 'isomorphic-git' || packReads === 'pack-index' ? packReads : 'git' });
   const gitops = createGitOps({ git, context: { templates: defaultTemplates(), settings: DEFAULT_RENDER_SETTINGS } });
   let n = 0;
   // Spread over the fleet: consecutive deploys hit different tenants and groups.

@@ -6,6 +6,7 @@ import { InputError, NotFoundError } from '../../errors.js';
 import { CatFileBatch, GitMissingError, type RawObject } from './cat-file-batch.js';
 import { LruCache } from './lru.js';
 import { decodeCommit, decodeTree, readLooseObject } from './object-decode.js';
+import { PackIndexReader } from './pack-index-reader.js';
 import { compareTreeOrder } from './tree-entry.js';
 import type { GitTreeEntry } from './tree-entry.js';
 import { gitFs } from './node-fs.js';
@@ -17,8 +18,12 @@ export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 const OBJECT_ID = /^[0-9a-f]{40}$/;
 
-/** How packed objects are read: `git` (cat-file --batch, the default) or `isomorphic-git` (whole packs in memory; for comparison, and where git is missing). */
-export type PackReads = 'git' | 'isomorphic-git';
+/**
+ * How packed objects are read: `git` (one long-lived cat-file --batch),
+ * `pack-index` (in-process, by offset from the pack index) or
+ * `isomorphic-git` (whole packs in memory; the fallback where git is missing).
+ */
+export type PackReads = 'git' | 'pack-index' | 'isomorphic-git';
 
 /** A parsed, immutable tree with its entries in git's order. */
 export class Tree {
@@ -104,6 +109,7 @@ export class ObjectStore {
   private readonly recent: LruCache<string, EncodedObject>;
 
   private readonly batch: CatFileBatch;
+  private readonly packIndex: PackIndexReader;
 
   constructor(
     readonly gitdir: string,
@@ -111,6 +117,7 @@ export class ObjectStore {
     private readonly packReads: PackReads = 'git',
   ) {
     this.batch = new CatFileBatch(gitdir);
+    this.packIndex = new PackIndexReader(gitdir);
     this.trees = new LruCache(Math.floor(cacheBytes * SHARE.trees), treeWeight);
     this.commits = new LruCache(Math.floor(cacheBytes * SHARE.commits), commitWeight);
     this.blobs = new LruCache(Math.floor(cacheBytes * SHARE.blobs), (blob) => blob.byteLength + 64);
@@ -171,6 +178,12 @@ export class ObjectStore {
    */
   private async findObject(oid: string): Promise<RawObject | undefined> {
     await this.written(oid);
+    if (this.packReads === 'pack-index') {
+      const loose = await readLooseObject(this.gitdir, oid);
+      if (loose) return loose;
+      await this.cache();
+      return this.packIndex.read(oid);
+    }
     if (this.packReads === 'git') {
       const loose = await readLooseObject(this.gitdir, oid);
       if (loose) return loose;
@@ -193,6 +206,7 @@ export class ObjectStore {
 
   close(): void {
     this.batch.close();
+    this.packIndex.reset();
   }
 
   /**
@@ -239,6 +253,7 @@ export class ObjectStore {
       this.packCache = {};
       // git keeps deleted packs mapped (and their disk space taken) until it exits.
       this.batch.restart();
+      this.packIndex.reset();
     }
     this.knownPacks = packs;
     return this.packCache;

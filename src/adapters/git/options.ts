@@ -41,7 +41,7 @@ export interface LocalGitOptions {
    * that also holds the Python validator.
    */
   readonly cacheBytes?: number;
-  /** How packed objects are read (see cat-file-batch.ts). Default 'git'. */
+  /** How packed objects are read (see PackReads). Default 'git'. */
   readonly packReads?: PackReads;
   /** First backoff ceiling after a moved head; doubles per attempt up to backoffMaxMs. Default 10. */
   readonly backoffBaseMs?: number;
