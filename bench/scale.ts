@@ -48,7 +48,9 @@ interface ScaleRow {
   firstDeployMs: number;
   rssAfterFirstMiB: number;
   biggestTreeBytes: { tenants: number; shard: number; groups: number };
-  isomorphicGitPackReads?: RowFigures;
+  packReads?: string;
+  /** The same deploys on the same packed repository with the other ways of reading packs. */
+  otherPackReads?: Record<string, RowFigures>;
   server?: ServerFigures & { firstStartCpuS: number; firstStartRssMiB: number };
 }
 
@@ -76,6 +78,8 @@ export async function runScale(argv: readonly string[]): Promise<void> {
   };
   const jsonFile = option('--json');
   const compare = !argv.includes('--no-compare');
+  const packReads = option('--pack-reads') ?? 'git';
+  const others = ['git', 'pack-index', 'isomorphic-git'].filter((mode) => mode !== packReads);
   const work = mkdtempSync(join(tmpdir(), 'berth-scale-'));
   const skeleton = join(ROOT, 'apps-repo');
   const rows: ScaleRow[] = [];
@@ -95,18 +99,18 @@ export async function runScale(argv: readonly string[]): Promise<void> {
         const gitdir = join(work, `${packed ? 'packed' : 'loose'}-${apps}-${tenants}.git`);
         cpSync(seeded, gitdir, { recursive: true });
         if (!packed) await unpackAll(gitdir);
-        const berth = await child<RowFigures>('scale-row.ts', [gitdir, String(apps), String(tenants)]);
+        const berth = await child<RowFigures>('scale-row.ts', [gitdir, String(apps), String(tenants), packReads]);
         const cli = await child<{ cliP50Ms: number }>('scale-cli.ts', [gitdir, String(apps), String(tenants)]);
-        const row: ScaleRow = { apps, tenants, packed, ...berth, cliP50Ms: cli.cliP50Ms, biggestTreeBytes };
+        const row: ScaleRow = { apps, tenants, packed, packReads, ...berth, cliP50Ms: cli.cliP50Ms, biggestTreeBytes };
         if (packed) {
           const dataDir = join(work, `data-${apps}-${tenants}`);
           const first = await measureServer(gitdir, dataDir);
           const restart = await measureServer(gitdir, dataDir);
           row.server = { ...restart, firstStartCpuS: first.startToIdleCpuS, firstStartRssMiB: first.rssMiB };
-          if (compare) {
-            const again = join(work, `iso-${apps}-${tenants}.git`);
+          for (const mode of compare ? others : []) {
+            const again = join(work, `${mode}-${apps}-${tenants}.git`);
             cpSync(seeded, again, { recursive: true });
-            row.isomorphicGitPackReads = await child<RowFigures>('scale-row.ts', [again, String(apps), String(tenants), 'isomorphic-git']);
+            (row.otherPackReads ??= {})[mode] = await child<RowFigures>('scale-row.ts', [again, String(apps), String(tenants), mode]);
             rmSync(again, { recursive: true, force: true });
           }
         }
@@ -133,13 +137,13 @@ function printTable(rows: readonly ScaleRow[]): void {
       `| ${r.apps / 1000}k / ${r.tenants >= 1000 ? `${r.tenants / 1000}k` : r.tenants} | ${r.packed ? 'packed' : 'loose'} | ${fmt(r.commitP50Ms)} / ${fmt(r.commitP95Ms)} | ${fmt(r.cliP50Ms)} | ${(r.concurrent50Ms / 1000).toFixed(2)} s | ${r.rssMiB} MiB | ${r.firstDeployMs} ms | ${kib(r.biggestTreeBytes.tenants)}, ${kib(r.biggestTreeBytes.shard)}, ${kib(r.biggestTreeBytes.groups)} | ${server} |`,
     );
   }
-  const iso = rows.filter((r) => r.isomorphicGitPackReads);
-  if (iso.length > 0) {
-    console.log('\npacked reads, git cat-file --batch vs isomorphic-git (whole packs in memory):');
-    for (const r of iso) {
-      const o = r.isomorphicGitPackReads as RowFigures;
+  const compared = rows.filter((r) => r.otherPackReads);
+  if (compared.length > 0) console.log('\npacked reads (git: cat-file --batch; pack-index: in-process by offset; isomorphic-git: whole packs in memory):');
+  for (const r of compared) {
+    const modes: [string, RowFigures][] = [[r.packReads ?? 'git', r], ...Object.entries(r.otherPackReads ?? {})];
+    for (const [mode, o] of modes) {
       console.log(
-        `  ${r.apps}/${r.tenants}: first deploy ${r.firstDeployMs} vs ${o.firstDeployMs} ms, RSS after first ${r.rssAfterFirstMiB} vs ${o.rssAfterFirstMiB} MiB, p50 ${fmt(r.commitP50Ms)} vs ${fmt(o.commitP50Ms)} ms, RSS after 1,000 ${r.rssMiB} vs ${o.rssMiB} MiB`,
+        `  ${r.apps}/${r.tenants} ${mode.padEnd(14)} first deploy ${o.firstDeployMs} ms, RSS after first ${o.rssAfterFirstMiB} MiB, p50/p95 ${fmt(o.commitP50Ms)}/${fmt(o.commitP95Ms)} ms, 50 concurrent ${o.concurrent50Ms} ms, RSS after 1,000 ${o.rssMiB} MiB`,
       );
     }
   }
