@@ -2,9 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { fleetIndexFile } from '../../src/adapters/fs/fleet-index-file.js';
 import { formatCommitMessage } from '../../src/domain/trailers.js';
-import { FleetIndex, type FleetIndexStore } from '../../src/gitops/fleet-index.js';
+import { FleetIndex, scanBerthYaml, type FleetIndexStore } from '../../src/gitops/fleet-index.js';
 import { TEMPLATE_VERSION } from '../../src/render/index.js';
 import { alice, bob, createFixture, helloApp, operator } from './setup.js';
 
@@ -22,6 +23,23 @@ function memoryStore(): FleetIndexStore & { text: string | undefined; saves: num
   };
   return store;
 }
+
+describe('reading berth.yaml by its spec lines', () => {
+  const fixtures = join(import.meta.dirname, '..', 'fixtures', 'render');
+  it('gives what the full parse gives for every golden berth.yaml, and refuses other shapes', () => {
+    const files = ['single-file/tenants/2b/alice/hello', 'multi-file/tenants/81/bob/shop', 'secrets-pin-lockdown-asleep/tenants/4c/carol/vault'];
+    for (const dir of files) {
+      const text = readFileSync(join(fixtures, dir, 'berth.yaml'), 'utf8');
+      const spec = (parse(text) as { spec: { templateVersion: number; replicas: number; asleepSince?: string } }).spec;
+      expect(scanBerthYaml(text)).toEqual({ templateVersion: spec.templateVersion, replicas: spec.replicas, ...(spec.asleepSince ? { asleepSince: spec.asleepSince } : {}) });
+    }
+    const text = readFileSync(join(fixtures, files[2] ?? '', 'berth.yaml'), 'utf8');
+    expect(scanBerthYaml(text.replace('  replicas: 0', '  replicas: 0\n  replicas: 1'))).toBeUndefined();
+    expect(scanBerthYaml(text.replace('  replicas: 0', '  replicas: zero'))).toBeUndefined();
+    expect(scanBerthYaml(text.replace('kind: App', 'kind: Other'))).toBeUndefined();
+    expect(scanBerthYaml('spec: {templateVersion: 1, replicas: 1}\n')).toBeUndefined();
+  });
+});
 
 describe('fleet index', () => {
   let f: Fixture;
