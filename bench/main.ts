@@ -4,6 +4,7 @@
  * same commit made with git CLI plumbing as the baseline, 50 concurrent
  * deploys with and without group commits, kustomize build times, and the
  * fairness of code validation under another user's burst.
+ * `--scale` runs bench/scale.ts instead (10,000 to 100,000 apps; not in CI).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -11,7 +12,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalGit } from '../src/adapters/git/index.js';
-import { appFluxFile } from '../src/domain/layout.js';
+import { appDir, appFluxFile } from '../src/domain/layout.js';
 import { createGitOps } from '../src/gitops/gitops.js';
 import { renderApp } from '../src/render/index.js';
 import { defaultTemplates } from '../src/adapters/templates/template-files.js';
@@ -19,6 +20,7 @@ import { DEFAULT_RENDER_SETTINGS } from '../src/render/settings.js';
 import { commitWithPlumbing, git, seedWithFastImport, unpackAll } from './git-cli.js';
 import { benchApp, renderBenchAppsInParallel, repoFilesOf } from './seed-apps.js';
 import { benchRuntime } from './runtime.js';
+import { runScale } from './scale.js';
 import { benchService, prepareService } from './service.js';
 import { benchValidationFairness } from './validation-fairness.js';
 import { fmt, percentile, timeMs } from './stats.js';
@@ -103,12 +105,13 @@ function kustomizeTimes(dir: string, size: number): string {
     execFileSync('kubectl', ['kustomize', join(dir, path)], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 28 });
     return `${(Number(process.hrtime.bigint() - start) / 1e9).toFixed(2)} s`;
   };
-  const line = `kustomize build at ${size} apps: root ${time('.')}, group ${time(groupDir)}, app ${time(`tenants/${app.tenant}/${app.app}`)}`;
+  const line = `kustomize build at ${size} apps: root ${time('.')}, group ${time(groupDir)}, app ${time(appDir(app))}`;
   rmSync(dir, { recursive: true, force: true });
   return line;
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--scale')) return runScale(process.argv.slice(2));
   if (process.argv.includes('--runtime-only')) {
     for (const line of await benchRuntime(quick)) console.log(line);
     return;

@@ -9,11 +9,11 @@ import type { RenderSettings } from '../src/render/settings.js';
 
 export const APPS_PER_TENANT = 10;
 
-export function benchApp(i: number, greeting = 'hello'): AppSpec {
+export function benchApp(i: number, greeting = 'hello', perTenant = APPS_PER_TENANT): AppSpec {
   return {
-    tenant: `t${Math.floor(i / APPS_PER_TENANT)}`,
+    tenant: `t${Math.floor(i / perTenant)}`,
     app: `app-${i}`,
-    owner: `t${Math.floor(i / APPS_PER_TENANT)}`,
+    owner: `t${Math.floor(i / perTenant)}`,
     entrypoint: 'main.py',
     files: {
       'main.py': `from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/")\ndef root():\n    return {"message": "${greeting}", "app": ${i}}\n`,
@@ -61,19 +61,21 @@ export async function renderBenchAppsInParallel(count: number, settings: RenderS
 export function* repoFilesOf(
   skeleton: string,
   count: number,
-  apps: readonly (readonly (readonly [string, string])[])[],
+  apps: Iterable<readonly (readonly [string, string])[]>,
   settings: RenderSettings,
   templates: Templates,
+  perTenant = APPS_PER_TENANT,
 ): Generator<readonly [string, string]> {
   for (const path of walk(skeleton)) {
     if (path !== 'kustomization.yaml') yield [path, readFileSync(join(skeleton, path), 'utf8')];
   }
   const tenants = new Map<string, string[]>();
+  const rendered = apps[Symbol.iterator]();
   for (let i = 0; i < count; i++) {
-    const spec = benchApp(i);
-    const files = apps[i];
-    if (!files) throw new Error(`app ${i} was not rendered`);
-    yield* files;
+    const spec = benchApp(i, 'hello', perTenant);
+    const files = rendered.next();
+    if (files.done) throw new Error(`app ${i} was not rendered`);
+    yield* files.value;
     const names = tenants.get(spec.tenant) ?? [];
     names.push(spec.app);
     tenants.set(spec.tenant, names);
@@ -88,9 +90,22 @@ export function* repoFilesOf(
   yield* renderRoot([...groups.keys()].sort(), templates);
 }
 
-/** Every file of an apps repository holding `count` apps, rendered as Berth would. */
-export function appsRepoFiles(skeleton: string, count: number, settings: RenderSettings, templates: Templates): Generator<readonly [string, string]> {
-  return repoFilesOf(skeleton, count, renderBenchApps(0, count, settings, templates), settings, templates);
+/**
+ * Every file of an apps repository holding `count` apps (`perTenant` to a
+ * tenant), rendered as Berth would, one app at a time: the scale bench
+ * streams 100,000 apps into fast-import without holding them.
+ */
+export function appsRepoFiles(
+  skeleton: string,
+  count: number,
+  settings: RenderSettings,
+  templates: Templates,
+  perTenant = APPS_PER_TENANT,
+): Generator<readonly [string, string]> {
+  function* rendered(): Generator<readonly (readonly [string, string])[]> {
+    for (let i = 0; i < count; i++) yield [...renderApp(benchApp(i, 'hello', perTenant), settings, templates)];
+  }
+  return repoFilesOf(skeleton, count, rendered(), settings, templates, perTenant);
 }
 
 function* walk(dir: string, base = dir): Generator<string> {

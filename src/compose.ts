@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { MongoClient } from 'mongodb';
 import { pino, type Logger } from 'pino';
+import { fleetIndexFile } from './adapters/fs/fleet-index-file.js';
 import { createLocalGit } from './adapters/git/index.js';
 import { initAppsRepo } from './adapters/git/init-repo.js';
 import { createRepoMaintenance } from './adapters/git/maintenance.js';
@@ -18,7 +19,7 @@ import { createAuthService, createOidcVerifier, loadOrCreateSigningKey, type Sig
 import { describeConfig, type Config } from './config.js';
 import { ConflictError, UnavailableError } from './errors.js';
 import { createGitOps, type GitOps } from './gitops/gitops.js';
-import { fleetPinWarnings } from './gitops/system-warnings.js';
+import { fleetPinWarnings, layoutWarnings } from './gitops/system-warnings.js';
 import { createApp } from './http/app.js';
 import type { HttpDeps } from './http/deps.js';
 import type { AppEnv } from './http/env.js';
@@ -105,7 +106,12 @@ export async function buildBerth(config: Config, overrides: BerthOverrides = {})
   const store = await openStore(config);
   await ensureAppsRepo(config, logger);
   const committer = { name: 'Berth', email: `berth@${hostname() || 'localhost'}` };
-  const git = createLocalGit({ gitdir: config.appsRepo, committer, ...(config.gitRemote ? { remote: config.gitRemote } : {}) });
+  const git = createLocalGit({
+    gitdir: config.appsRepo,
+    committer,
+    cacheBytes: config.gitCacheBytes,
+    ...(config.gitRemote ? { remote: config.gitRemote } : {}),
+  });
   if (config.gitRemote) await seedEmptyRemote(config, committer, git, logger);
   const renderSettings = {
     ...DEFAULT_RENDER_SETTINGS,
@@ -113,9 +119,15 @@ export async function buildBerth(config: Config, overrides: BerthOverrides = {})
     ...(config.runtimeClasses.fleet ? { runtimeClassName: config.runtimeClasses.fleet } : {}),
     tenantRuntimeClasses: config.runtimeClasses.tenants,
   };
-  const gitops = createGitOps({ git, context: { templates: overrides.templates ?? defaultTemplates(), settings: renderSettings }, branch: config.branch, now });
+  const gitops = createGitOps({
+    git,
+    context: { templates: overrides.templates ?? defaultTemplates(), settings: renderSettings },
+    branch: config.branch,
+    now,
+    fleetIndexStore: fleetIndexFile(join(config.dataDir, 'fleet-index.json')),
+  });
 
-  const systemWarnings = () => fleetPinWarnings(git, config.branch);
+  const systemWarnings = async () => [...(await fleetPinWarnings(git, config.branch)), ...(await layoutWarnings(git, config.branch))];
   for (const warning of await systemWarnings()) logger.warn({ code: warning.code }, warning.message);
   const runtime = await setupRuntime(config, { git, logger, renderSettings });
 

@@ -88,6 +88,7 @@ const envSchema = z.object({
   CLEANUP_DELETE_AFTER_HOURS: integer(168, 1, 24 * 365 * 5),
   VALIDATE_TIMEOUT_MS: integer(5000, 100, 60_000),
   SHUTDOWN_DEADLINE_MS: integer(10_000, 100, 300_000),
+  GIT_CACHE_MIB: integer(96, 8, 16_384),
   RATE_LIMIT_AUTH_PER_MINUTE: integer(20, 1, 100_000),
   RATE_LIMIT_DEPLOY_PER_MINUTE: integer(30, 1, 100_000),
   RATE_LIMIT_VALIDATE_PER_MINUTE: integer(300, 1, 100_000),
@@ -136,6 +137,8 @@ export interface Config {
   readonly cleanup: { readonly sleepAfterHours: number; readonly deleteAfterHours: number };
   readonly validateTimeoutMs: number;
   readonly shutdownDeadlineMs: number;
+  /** Heap bytes the Git adapter may keep parsed objects in. */
+  readonly gitCacheBytes: number;
   readonly rateLimits: { readonly authPerMinute: number; readonly deployPerMinute: number; readonly validatePerMinute: number };
   /** Pyodide validator workers; 0 means sized to the machine. */
   readonly validateWorkers: number;
@@ -251,6 +254,7 @@ function toConfig(v: z.infer<typeof envSchema>): Config {
     cleanup: { sleepAfterHours: v.CLEANUP_SLEEP_AFTER_HOURS, deleteAfterHours: v.CLEANUP_DELETE_AFTER_HOURS },
     validateTimeoutMs: v.VALIDATE_TIMEOUT_MS,
     shutdownDeadlineMs: v.SHUTDOWN_DEADLINE_MS,
+    gitCacheBytes: v.GIT_CACHE_MIB * 1024 * 1024,
     rateLimits: {
       authPerMinute: v.RATE_LIMIT_AUTH_PER_MINUTE,
       deployPerMinute: v.RATE_LIMIT_DEPLOY_PER_MINUTE,

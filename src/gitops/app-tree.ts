@@ -1,8 +1,8 @@
 import { parse } from 'yaml';
 import type { z } from 'zod';
 import type { AppSpec } from '../domain/app-spec.js';
-import { appDir, appFluxFile, BERTH_YAML, CODE_DIR, SECRET_FILE, TENANTS_DIR } from '../domain/layout.js';
-import { isValidName, type AppRef } from '../domain/names.js';
+import { appDir, appFluxFile, BERTH_YAML, CODE_DIR, GROUP_NAME, SECRET_FILE, tenantDir, TENANTS_DIR, tenantShardDir } from '../domain/layout.js';
+import { isValidName, tenantGroup, type AppRef } from '../domain/names.js';
 import { berthYamlSchema, parseAppSpec, renderApp } from '../render/index.js';
 import type { PlanContext } from './context.js';
 import type { TreeView } from '../ports/git.js';
@@ -17,16 +17,24 @@ export async function readAppSpec(tree: TreeView, ref: AppRef): Promise<AppSpec 
   return parseAppSpec(berthYaml, files);
 }
 
-/** Every app folder in the tree, sorted by tenant then app. Folders with invalid names are ignored. */
+/**
+ * Every app folder in the tree, sorted by tenant then app. Folders with
+ * invalid names, and tenants filed under a group they do not hash into, are
+ * ignored. Reads every tenant's folder: for whole-fleet work that has to
+ * (the layout move, building the fleet index once), not for periodic tasks.
+ */
 export async function listApps(tree: TreeView): Promise<AppRef[]> {
   const out: AppRef[] = [];
-  for (const tenant of (await tree.listDir(TENANTS_DIR)) ?? []) {
-    if (tenant.type !== 'tree' || !isValidName(tenant.name)) continue;
-    for (const app of (await tree.listDir(`${TENANTS_DIR}/${tenant.name}`)) ?? []) {
-      if (app.type === 'tree' && isValidName(app.name)) out.push({ tenant: tenant.name, app: app.name });
+  for (const shard of (await tree.listDir(TENANTS_DIR)) ?? []) {
+    if (shard.type !== 'tree' || !GROUP_NAME.test(shard.name)) continue;
+    for (const tenant of (await tree.listDir(tenantShardDir(shard.name))) ?? []) {
+      if (tenant.type !== 'tree' || !isValidName(tenant.name) || tenantGroup(tenant.name) !== shard.name) continue;
+      for (const app of (await tree.listDir(tenantDir(tenant.name))) ?? []) {
+        if (app.type === 'tree' && isValidName(app.name)) out.push({ tenant: tenant.name, app: app.name });
+      }
     }
   }
-  return out;
+  return out.sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : a.app < b.app ? -1 : a.app > b.app ? 1 : 0));
 }
 
 /** How to treat the encrypted secret file when (re)writing an app. */

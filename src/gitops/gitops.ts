@@ -4,6 +4,7 @@ import { readBerthTrailers, type Action } from '../domain/trailers.js';
 import type { RunnerImage } from '../domain/app-spec.js';
 import { readAppSpec } from './app-tree.js';
 import type { PlanContext } from './context.js';
+import { FleetIndex, type FleetIndexStore } from './fleet-index.js';
 import type { GitPort } from '../ports/git.js';
 import type { Actor, Operation, OperationResult } from './operation.js';
 import {
@@ -19,7 +20,7 @@ import { deleteOperation, sleepOperation, wakeOperation } from './operations/lif
 import { pinRunnerOperation } from './operations/pin-runner.js';
 import { revertOperation } from './operations/revert.js';
 import { rollbackOperation } from './operations/rollback.js';
-import { findOutdatedApps, upgradeOperation, type OutdatedApp } from './operations/upgrade.js';
+import { upgradeOperation, type OutdatedApp } from './operations/upgrade.js';
 import { runOperation, type RunOptions } from './run-operation.js';
 
 /** Per call: who acts, the idempotency key, and optionally a base, a dry run or another branch. */
@@ -54,6 +55,8 @@ export interface GitOpsOptions {
   readonly branch?: string;
   /** The clock (commit times of planned operations, cleanup ages): an input, so planning stays pure. */
   readonly now: () => Date;
+  /** Keeps the fleet index (see fleet-index.ts) across restarts; without it the first periodic run reads every app once. */
+  readonly fleetIndexStore?: FleetIndexStore;
 }
 
 /**
@@ -64,10 +67,15 @@ export function createGitOps(options: GitOpsOptions) {
   const { git, context } = options;
   const mainBranch = options.branch ?? 'main';
   const now = options.now;
+  const fleet = new FleetIndex(git, mainBranch, options.fleetIndexStore);
+  // Another branch (rare: tests, review branches) gets a throw-away index.
+  const fleetOf = (branch: string) => (branch === mainBranch ? fleet : new FleetIndex(git, branch));
   const run = (operation: Parameters<typeof runOperation>[1], call: CallOptions) => runOperation(git, operation, toRunOptions(call, mainBranch));
 
   return {
     branch: mainBranch,
+    /** The fleet index at the branch head: apps asleep or on older templates, without reading every app. */
+    fleet: () => fleet.refresh(),
 
     // Every method is async so that a bad input rejects, rather than throws before a promise exists.
     deploy: async (input: DeployInput, call: CallOptions) => run(deployOperation(input, context), call),
@@ -103,7 +111,9 @@ export function createGitOps(options: GitOpsOptions) {
     async cleanup(lastActivity: ReadonlyMap<string, Date>, call: CallOptions, policy: CleanupPolicy = DEFAULT_CLEANUP_POLICY): Promise<CleanupResult> {
       const branch = call.branch ?? mainBranch;
       const at = now();
-      const plan = await planCleanup(await git.tree(await git.head(branch)), lastActivity, at, policy);
+      // The store is asked first: with no app inactive long enough, the fleet index is not even brought up to date.
+      const inactive = [...lastActivity.values()].some((active) => at.getTime() - active.getTime() >= policy.sleepAfterHours * 3_600_000);
+      const plan = inactive ? await planCleanup(await fleetOf(branch).refresh(), lastActivity, at, policy) : { sleep: [], delete: [] };
       if (call.dryRun) return { plan };
       const half = async (suffix: string, apps: readonly unknown[], operation: () => Operation) => {
         const requestId = `${call.requestId}:${suffix}`;
@@ -118,7 +128,7 @@ export function createGitOps(options: GitOpsOptions) {
 
     /** Apps on older template versions, and (unless a dry run) one commit re-rendering them. */
     async upgrade(call: CallOptions): Promise<{ outdated: OutdatedApp[]; result?: OperationResult }> {
-      const outdated = await findOutdatedApps(await git.tree(await git.head(call.branch ?? mainBranch)));
+      const outdated = (await fleetOf(call.branch ?? mainBranch).refresh()).outdated();
       if (call.dryRun || outdated.length === 0) return { outdated };
       return { outdated, result: await run(upgradeOperation(outdated, context), call) };
     },

@@ -49,7 +49,7 @@ describe('API.md end to end on the real server', () => {
     fsckStrict(gitdir);
     if (hasKubectl) {
       const clone = freshClone(gitdir);
-      const objects = kustomizeBuild(join(clone, 'tenants/alice/todo'));
+      const objects = kustomizeBuild(join(clone, 'tenants/2b/alice/todo'));
       expect(objects.map((o) => o.kind)).toEqual(expect.arrayContaining(['Deployment', 'Service', 'ConfigMap']));
       rmSync(clone, { recursive: true, force: true });
     }
@@ -59,21 +59,23 @@ describe('API.md end to end on the real server', () => {
     expect((await api.call('PUT', '/api/v1/apps/alice/todo/draft', { token, body: { files: v2, entrypoint: 'main.py', env: {} } })).status).toBe(200);
     const second = await api.call('POST', '/api/v1/apps/alice/todo/deploy', { token, body: {} });
     expect((await api.follow(token, second.body.deployment.id)).end?.status).toBe('committed');
-    expect(gitOut(gitdir, ['show', 'main:tenants/alice/todo/code/main.py'])).toContain('second');
+    expect(gitOut(gitdir, ['show', 'main:tenants/2b/alice/todo/code/main.py'])).toContain('second');
 
     const releases = await api.call('GET', '/api/v1/apps/alice/todo/releases', { token });
     expect(releases.body.releases.map((r: { action: string }) => r.action)).toEqual(['deploy', 'deploy']);
     const rollback = await api.call('POST', '/api/v1/apps/alice/todo/rollback', { token, body: { to: firstCommit } });
     expect(rollback.status).toBe(202);
     expect((await api.follow(token, rollback.body.deployment.id)).end?.status).toBe('committed');
-    expect(gitOut(gitdir, ['show', 'main:tenants/alice/todo/code/main.py'])).toBe(gitOut(gitdir, [`show`, `${firstCommit}:tenants/alice/todo/code/main.py`]));
+    expect(gitOut(gitdir, ['show', 'main:tenants/2b/alice/todo/code/main.py'])).toBe(
+      gitOut(gitdir, [`show`, `${firstCommit}:tenants/2b/alice/todo/code/main.py`]),
+    );
     const status = await api.call('GET', '/api/v1/apps/alice/todo/status', { token });
     expect(status.body.cluster).toEqual({ configured: false, message: 'committed, no cluster configured' });
 
     const removed = await api.call('DELETE', '/api/v1/apps/alice/todo', { token });
     expect(removed.status).toBe(202);
     expect((await api.follow(token, removed.body.deployment.id)).end?.status).toBe('committed');
-    expect(gitOut(gitdir, ['ls-tree', '-r', '--name-only', 'main'])).not.toContain('tenants/alice/todo/');
+    expect(gitOut(gitdir, ['ls-tree', '-r', '--name-only', 'main'])).not.toContain('tenants/2b/alice/todo/');
     expect((await api.call('GET', '/api/v1/apps/alice/todo', { token })).status).toBe(404);
     fsckStrict(gitdir);
 

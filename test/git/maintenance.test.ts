@@ -40,4 +40,19 @@ describe('apps repository maintenance', () => {
     fsckStrict(f.gitdir);
     maintenance.stop();
   });
+
+  it('also packs a few loose objects once they take more disk than allowed', async () => {
+    for (let i = 0; i < 3; i++) await f.gitops.deploy(helloApp('alice', `app-${i}`), { actor: alice, requestId: f.nextRequest() });
+    gitOut(f.gitdir, ['gc', '--quiet']);
+    await f.gitops.deploy(helloApp('alice', 'big', 'x'.repeat(200_000)), { actor: alice, requestId: f.nextRequest() });
+    const before = countObjects(f.gitdir);
+    expect(before.loose).toBeLessThan(40);
+    await createRepoMaintenance({ gitdir: f.gitdir, everyMs: 60_000, looseThreshold: 100_000, looseBytesThreshold: 1024 * 1024 }).run();
+    expect(countObjects(f.gitdir).loose).toBe(before.loose);
+    await createRepoMaintenance({ gitdir: f.gitdir, everyMs: 60_000, looseThreshold: 100_000, looseBytesThreshold: 4 * 1024 }).run();
+    const after = countObjects(f.gitdir);
+    expect(after.loose).toBe(0);
+    expect((await f.gitops.readApp({ tenant: 'alice', app: 'big' }))?.env.GREETING).toHaveLength(200_000);
+    fsckStrict(f.gitdir);
+  });
 });

@@ -66,13 +66,13 @@ describe('deploy', () => {
     const app = helloApp('alice', 'todo', 'one');
     await f.gitops.deploy({ ...app, files: { 'main.py': `${app.files['main.py']}# tweak\n` } }, { actor: alice, requestId: f.nextRequest() });
     const changed = gitOut(f.gitdir, ['diff', '--name-only', 'main~1', 'main']).trim().split('\n');
-    expect(changed).toEqual(['tenants/alice/todo/code/main.py']);
+    expect(changed).toEqual(['tenants/2b/alice/todo/code/main.py']);
   });
 
   it('keeps the owner an app was created with when someone else deploys it', async () => {
     await f.gitops.deploy(helloApp('alice', 'todo', 'one'), { actor: alice, requestId: f.nextRequest() });
     await f.gitops.deploy({ ...helloApp('alice', 'todo', 'two'), owner: 'admin' }, { actor: alice, requestId: f.nextRequest() });
-    expect(gitOut(f.gitdir, ['show', 'main:tenants/alice/todo/berth.yaml'])).toMatch(/owner: "?alice"?/);
+    expect(gitOut(f.gitdir, ['show', 'main:tenants/2b/alice/todo/berth.yaml'])).toMatch(/owner: "?alice"?/);
   });
 
   it('dry run lists the changes and writes nothing', async () => {
@@ -80,7 +80,7 @@ describe('deploy', () => {
     const plan = await f.gitops.deploy(helloApp('alice', 'todo'), { actor: alice, requestId: f.nextRequest(), dryRun: true });
     expect(plan.status).toBe('planned');
     if (plan.status !== 'planned') return;
-    expect(plan.changes).toContainEqual({ path: 'tenants/alice/todo/code/main.py', change: 'add' });
+    expect(plan.changes).toContainEqual({ path: 'tenants/2b/alice/todo/code/main.py', change: 'add' });
     expect(plan.changes).toContainEqual({ path: 'kustomization.yaml', change: 'modify' });
     expect(gitOut(f.gitdir, ['rev-parse', 'main']).trim()).toBe(head);
   });
@@ -127,7 +127,7 @@ describe('deploy', () => {
       const groupPath = appFluxFile({ tenant: 'alice', app: 'todo' }).split('/').slice(0, 3).join('/');
       const group = kustomizeBuild(join(clone, groupPath));
       expect(group.map((o) => o.kind).sort()).toContain('Kustomization');
-      const objects = kustomizeBuild(join(clone, 'tenants/alice/todo'));
+      const objects = kustomizeBuild(join(clone, 'tenants/2b/alice/todo'));
       const configMap = objects.find((o) => o.kind === 'ConfigMap') as { metadata: { name: string }; data: Record<string, string> };
       expect(configMap.metadata.name).toMatch(/^todo-code-[a-z0-9]{10}$/);
       expect(Object.keys(configMap.data).every((key) => !key.includes('/'))).toBe(true);

@@ -31,12 +31,12 @@ describe('fleet operations', () => {
       actor: operator,
       requestId: f.nextRequest(),
     });
-    expect(show(f, 'tenants/bob/blog/kustomization.yaml')).toContain(DIGEST_B);
-    expect(show(f, 'tenants/bob/blog/berth.yaml')).toContain(DIGEST_B);
+    expect(show(f, 'tenants/81/bob/blog/kustomization.yaml')).toContain(DIGEST_B);
+    expect(show(f, 'tenants/81/bob/blog/berth.yaml')).toContain(DIGEST_B);
     // A later fleet pin leaves the app with its own pin alone, and a deploy keeps it.
     await f.gitops.pinRunner({ image: 'ghcr.io/acme/runner', digest: `sha256:${'c'.repeat(64)}` }, undefined, { actor: operator, requestId: f.nextRequest() });
     await f.gitops.deploy(helloApp('bob', 'blog', 'again'), { actor: bob, requestId: f.nextRequest() });
-    expect(show(f, 'tenants/bob/blog/kustomization.yaml')).toContain(DIGEST_B);
+    expect(show(f, 'tenants/81/bob/blog/kustomization.yaml')).toContain(DIGEST_B);
     expect(gitOut(f.gitdir, ['log', '-1', '--format=%B', 'main~1'])).toContain('Berth-Action: pin-runner');
   });
 
@@ -51,11 +51,11 @@ describe('fleet operations', () => {
 
   it('sleeps and wakes apps by replicas, recording since when', async () => {
     await f.gitops.sleep([{ tenant: 'alice', app: 'todo' }], { actor: operator, requestId: f.nextRequest() });
-    expect(show(f, 'tenants/alice/todo/deployment.yaml')).toMatch(/replicas: 0/);
-    expect(show(f, 'tenants/alice/todo/berth.yaml')).toMatch(/asleepSince/);
+    expect(show(f, 'tenants/2b/alice/todo/deployment.yaml')).toMatch(/replicas: 0/);
+    expect(show(f, 'tenants/2b/alice/todo/berth.yaml')).toMatch(/asleepSince/);
     await f.gitops.wake([{ tenant: 'alice', app: 'todo' }], { actor: operator, requestId: f.nextRequest() });
-    expect(show(f, 'tenants/alice/todo/deployment.yaml')).toMatch(/replicas: 1/);
-    expect(show(f, 'tenants/alice/todo/berth.yaml')).not.toMatch(/asleepSince/);
+    expect(show(f, 'tenants/2b/alice/todo/deployment.yaml')).toMatch(/replicas: 1/);
+    expect(show(f, 'tenants/2b/alice/todo/berth.yaml')).not.toMatch(/asleepSince/);
   });
 
   it('delete removes the app folder and its Flux Kustomization so Flux prunes it; the last app of a tenant takes the tenant entry along', async () => {
@@ -63,9 +63,9 @@ describe('fleet operations', () => {
     expect(exists(f, fluxFile)).toBe(true);
     await f.gitops.delete([{ tenant: 'bob', app: 'blog' }], { actor: bob, requestId: f.nextRequest() });
     const files = gitOut(f.gitdir, ['ls-tree', '-r', '--name-only', 'main']);
-    expect(files).not.toContain('tenants/bob/');
+    expect(files).not.toContain('tenants/81/bob/');
     expect(files).not.toContain('/bob/');
-    expect(files).toContain('tenants/alice/todo/');
+    expect(files).toContain('tenants/2b/alice/todo/');
     await expect(f.gitops.delete([{ tenant: 'bob', app: 'blog' }], { actor: bob, requestId: f.nextRequest() })).rejects.toMatchObject({
       code: 'not_found',
     });
@@ -108,8 +108,8 @@ describe('fleet operations', () => {
       expect(second.plan.delete.map((a) => a.app)).toEqual(['old']);
       expect(second.plan.sleep.map((a) => a.app)).toEqual(['fresh']);
       const files = gitOut(clocked.gitdir, ['ls-tree', '-r', '--name-only', 'main']);
-      expect(files).not.toContain('tenants/alice/old/');
-      expect(files).toContain('tenants/alice/unknown/');
+      expect(files).not.toContain('tenants/2b/alice/old/');
+      expect(files).toContain('tenants/2b/alice/unknown/');
     } finally {
       await clocked.close();
     }
@@ -117,7 +117,7 @@ describe('fleet operations', () => {
 
   it('upgrade lists apps on older template versions (dry run) and re-renders them in one commit', async () => {
     // Pretend alice/todo was rendered by an older Berth.
-    const path = 'tenants/alice/todo/berth.yaml';
+    const path = 'tenants/2b/alice/todo/berth.yaml';
     await f.git.apply({
       branch: 'main',
       requestId: 'downgrade',
@@ -145,7 +145,7 @@ describe('fleet operations', () => {
       await f.gitops.sleep([{ tenant: 'alice', app: 'todo' }], { actor: operator, requestId: f.nextRequest() });
       const clone = freshClone(f.gitdir);
       kustomizeBuild(clone);
-      const blog = kustomizeBuild(join(clone, 'tenants/bob/blog'));
+      const blog = kustomizeBuild(join(clone, 'tenants/81/bob/blog'));
       const image = (blog.find((o) => o.kind === 'Deployment') as { spec: { template: { spec: { containers: Array<{ image: string }> } } } }).spec.template.spec
         .containers[0]?.image;
       expect(image).toBe(`ghcr.io/acme/runner@${DIGEST_B}`);

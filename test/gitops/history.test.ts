@@ -22,8 +22,8 @@ describe('rollback, revert and releases', () => {
     await f.gitops.deploy(helloApp('alice', 'todo', 'v2'), { actor: alice, requestId: f.nextRequest() });
     await f.gitops.deploy(helloApp('bob', 'blog', 'b1'), { actor: bob, requestId: f.nextRequest() });
     const back = committed(await f.gitops.rollback({ tenant: 'alice', app: 'todo', to: v1 }, { actor: alice, requestId: f.nextRequest() }));
-    expect(gitOut(f.gitdir, ['diff', '--stat', v1, back, '--', 'tenants/alice/todo'])).toBe('');
-    expect(gitOut(f.gitdir, ['show', `${back}:tenants/bob/blog/code/main.py`])).toContain('b1');
+    expect(gitOut(f.gitdir, ['diff', '--stat', v1, back, '--', 'tenants/2b/alice/todo'])).toBe('');
+    expect(gitOut(f.gitdir, ['show', `${back}:tenants/81/bob/blog/code/main.py`])).toContain('b1');
     expect(gitOut(f.gitdir, ['log', '-1', '--format=%(trailers:key=Berth-Action,valueonly)', back]).trim()).toBe('rollback');
     fsckStrict(f.gitdir);
   });
@@ -42,8 +42,8 @@ describe('rollback, revert and releases', () => {
     await f.gitops.deploy(helloApp('alice', 'blog'), { actor: alice, requestId: f.nextRequest() });
     const reverted = committed(await f.gitops.revert(added, { actor: operator, requestId: f.nextRequest() }));
     const files = gitOut(f.gitdir, ['ls-tree', '-r', '--name-only', reverted]);
-    expect(files).not.toContain('tenants/alice/notes/');
-    expect(files).toContain('tenants/alice/blog/');
+    expect(files).not.toContain('tenants/2b/alice/notes/');
+    expect(files).toContain('tenants/2b/alice/blog/');
     const tenantIndex = files.split('\n').find((p) => p.endsWith('/alice/kustomization.yaml')) ?? '';
     const index = gitOut(f.gitdir, ['show', `${reverted}:${tenantIndex}`]);
     expect(index).toContain('blog.yaml');
@@ -62,7 +62,7 @@ describe('rollback, revert and releases', () => {
     const error = await f.gitops.revert(v1, { actor: operator, requestId: f.nextRequest() }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BerthError);
     expect(error).toMatchObject({ code: 'revert_conflict' });
-    expect((error as BerthError).details).toMatchObject({ paths: expect.arrayContaining(['tenants/alice/todo/code/main.py']) });
+    expect((error as BerthError).details).toMatchObject({ paths: expect.arrayContaining(['tenants/2b/alice/todo/code/main.py']) });
     expect(gitOut(f.gitdir, ['rev-parse', 'main']).trim()).toBe(head);
   });
 

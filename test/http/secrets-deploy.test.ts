@@ -57,10 +57,10 @@ describe('secret env values and the tenant database', () => {
     expect(JSON.stringify((await h.call('GET', '/api/v1/apps/alice/todo', { token })).body)).not.toContain(SECRET);
 
     // The committed secret decrypts, with an independent decryptor, to exactly the values.
-    const encrypted = gitOut(h.gitdir, ['show', 'main:tenants/alice/todo/secret.sops.yaml']);
+    const encrypted = gitOut(h.gitdir, ['show', 'main:tenants/2b/alice/todo/secret.sops.yaml']);
     const secret = (await decryptSops(encrypted, { secretKey: identity, fileType: 'yaml' })) as { stringData: Record<string, string> };
     expect(secret.stringData).toEqual({ API_KEY: SECRET, MONGODB_URI: DB_URI });
-    const deployment = parse(gitOut(h.gitdir, ['show', 'main:tenants/alice/todo/deployment.yaml'])) as {
+    const deployment = parse(gitOut(h.gitdir, ['show', 'main:tenants/2b/alice/todo/deployment.yaml'])) as {
       spec: { template: { spec: { containers: Array<{ env: Array<{ name: string; value?: string; valueFrom?: unknown }> }> } } };
     };
     const env = deployment.spec.template.spec.containers[0]?.env ?? [];

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appDir } from '../../src/domain/layout.js';
 import { GitUnavailableError } from '../../src/errors.js';
 import type { GitOps } from '../../src/gitops/gitops.js';
 import { createDeployHandler } from '../../src/jobs/deploy-job.js';
@@ -81,7 +82,7 @@ describe('deploys as durable jobs', () => {
       }
       expect(commitsOf(f.repo.gitdir)).toHaveLength(21);
       const files = gitOut(f.repo.gitdir, ['ls-tree', '-r', '--name-only', 'main']);
-      for (const { actor, app } of requests) expect(files).toContain(`tenants/${actor.username}/${app}/code/main.py`);
+      for (const { actor, app } of requests) expect(files).toContain(`${appDir({ tenant: actor.username, app })}/code/main.py`);
       fsckStrict(f.repo.gitdir);
     } finally {
       await Promise.all(runners.splice(0).map((runner) => runner.stop(2_000)));
@@ -124,7 +125,7 @@ describe('deploys as durable jobs', () => {
     expect(done.timeline.at(-1)?.detail).toBe('found the commit of an earlier attempt');
     expect(commitsForRequest(f.repo.gitdir, deployment.id)).toEqual([done.commit]);
     expect(commitsOf(f.repo.gitdir)).toHaveLength(3);
-    expect(gitOut(f.repo.gitdir, ['show', 'main:tenants/alice/todo/code/main.py'])).toContain('newer');
+    expect(gitOut(f.repo.gitdir, ['show', 'main:tenants/2b/alice/todo/code/main.py'])).toContain('newer');
     const job = await waitFor(async () => {
       const current = await f.store.jobs.get(deployment.id);
       return current?.state === 'done' ? current : undefined;
@@ -175,7 +176,7 @@ describe('deploys as durable jobs', () => {
     const job = await f.store.jobs.get(stale.deployment.id);
     expect(job).toMatchObject({ attempts: 1, lastError: done.error });
     expect(commitsForRequest(f.repo.gitdir, stale.deployment.id)).toEqual([]);
-    expect(gitOut(f.repo.gitdir, ['show', 'main:tenants/alice/todo/code/main.py'])).toContain('v2');
+    expect(gitOut(f.repo.gitdir, ['show', 'main:tenants/2b/alice/todo/code/main.py'])).toContain('v2');
   });
 
   it('an invalid deploy (entrypoint not among the files) fails with the GitOps core message', async () => {
@@ -205,14 +206,14 @@ describe('deploys as durable jobs', () => {
     });
     const rolled = await settled(f.store, rollback.deployment.id);
     expect(rolled.status).toBe('committed');
-    expect(gitOut(f.repo.gitdir, ['show', 'main:tenants/carol/site/code/main.py'])).toContain('v1');
+    expect(gitOut(f.repo.gitdir, ['show', 'main:tenants/4c/carol/site/code/main.py'])).toContain('v1');
     expect((await f.store.apps.get('carol', 'site'))?.liveCommit).toBe(rolled.commit);
 
     const removal = await enqueueDeployment(f.store, { request: { kind: 'delete', tenant: 'carol', app: 'site', actor: carol }, now: new Date() });
     const removed = await settled(f.store, removal.deployment.id);
     expect(removed.status).toBe('committed');
     expect(commitsForRequest(f.repo.gitdir, removal.deployment.id)).toEqual([removed.commit]);
-    expect(gitOut(f.repo.gitdir, ['ls-tree', '-r', '--name-only', 'main'])).not.toContain('tenants/carol/site/');
+    expect(gitOut(f.repo.gitdir, ['ls-tree', '-r', '--name-only', 'main'])).not.toContain('tenants/4c/carol/site/');
     expect(await f.store.apps.get('carol', 'site')).toBeUndefined();
   });
 });

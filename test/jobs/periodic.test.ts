@@ -95,8 +95,8 @@ describe('periodic tasks under a store lease', () => {
     expect(commits.at(-1)?.message).toContain('cleanup: sleep 1 inactive app(s)');
     expect(commits.at(-1)?.message).toContain('Berth-App: alice/todo');
     expect(commits.at(-1)?.message).toContain('Berth-Actor: system');
-    expect(gitOut(f.repo.gitdir, ['show', 'main:tenants/alice/todo/berth.yaml'])).toMatch(/replicas: 0/);
-    expect(gitOut(f.repo.gitdir, ['show', 'main:tenants/bob/todo/berth.yaml'])).toMatch(/replicas: 1/);
+    expect(gitOut(f.repo.gitdir, ['show', 'main:tenants/2b/alice/todo/berth.yaml'])).toMatch(/replicas: 0/);
+    expect(gitOut(f.repo.gitdir, ['show', 'main:tenants/81/bob/todo/berth.yaml'])).toMatch(/replicas: 1/);
     const audit = await f.store.audit.list({ actor: 'system' });
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ action: 'cleanup', outcome: 'ok', details: { sleep: ['alice/todo'], delete: [] } });
@@ -116,7 +116,7 @@ describe('periodic tasks under a store lease', () => {
   it('the upgrade check reports outdated apps; auto-upgrade re-renders them in one commit per window', async () => {
     const alice = users[0]!;
     await f.repo.gitops.deploy(helloApp('alice', 'todo'), { actor: alice, requestId: 'd1' });
-    const path = 'tenants/alice/todo/berth.yaml';
+    const path = 'tenants/2b/alice/todo/berth.yaml';
     await f.repo.git.apply({
       branch: 'main',
       requestId: 'downgrade',

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { AppSpec } from '../../src/domain/app-spec.js';
+import { appDir } from '../../src/domain/layout.js';
 import { InputError, ManifestError } from '../../src/errors.js';
 import { parseAppSpec, renderApp, TEMPLATE_VERSION, type RenderSettings } from '../../src/render/index.js';
 import { loadTemplates } from '../../src/adapters/templates/template-files.js';
 import { DIGEST_A, LOCKED_SETTINGS, multiFileSpec, securedSpec, SETTINGS, singleFileSpec } from './support.js';
 
 const templates = loadTemplates();
-const berthYamlOf = (spec: AppSpec, settings: RenderSettings = SETTINGS) =>
-  renderApp(spec, settings, templates).get(`tenants/${spec.tenant}/${spec.app}/berth.yaml`) ?? '';
+const berthYamlOf = (spec: AppSpec, settings: RenderSettings = SETTINGS) => renderApp(spec, settings, templates).get(`${appDir(spec)}/berth.yaml`) ?? '';
 
 describe('parseAppSpec', () => {
   it('is the inverse of renderApp, from a Map or a plain object of files', () => {
@@ -21,7 +21,7 @@ describe('parseAppSpec', () => {
   it('round-trips hostile values and re-renders byte for byte', () => {
     const spec = singleFileSpec({ owner: 'O\'Brien "ob" \n---', env: { A: '{{x}}\n--- !!python/object', B: '' } });
     const first = renderApp(spec, SETTINGS, templates);
-    const back = parseAppSpec(first.get('tenants/alice/hello/berth.yaml') ?? '', spec.files);
+    const back = parseAppSpec(first.get('tenants/2b/alice/hello/berth.yaml') ?? '', spec.files);
     expect(back).toEqual(spec);
     expect(renderApp(back, SETTINGS, templates)).toEqual(first);
   });

@@ -83,7 +83,7 @@ describe('determinism', () => {
 
   it('returns app files in a fixed order: manifests, berth.yaml, code/, then the Flux Kustomization', () => {
     const paths = [...renderApp(multiFileSpec(), SETTINGS, templates).keys()];
-    const dir = 'tenants/bob/shop';
+    const dir = 'tenants/81/bob/shop';
     expect(paths.slice(0, 6)).toEqual(
       ['kustomization.yaml', 'deployment.yaml', 'service.yaml', 'ingressroute.yaml', 'networkpolicy.yaml', 'berth.yaml'].map((f) => `${dir}/${f}`),
     );

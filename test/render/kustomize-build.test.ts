@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AppSpec } from '../../src/domain/app-spec.js';
+import { appDir } from '../../src/domain/layout.js';
 import { renderApp, type RenderSettings } from '../../src/render/index.js';
 import { loadTemplates } from '../../src/adapters/templates/template-files.js';
 import { toolOrSkip } from '../support/tools.js';
@@ -33,7 +34,7 @@ afterAll(() => temps.forEach(removeTemp));
 /** Renders `spec` into a temp repo (with a placeholder Secret when it has secret env); returns the repo and app folder. */
 function writeApp(spec: AppSpec, settings: RenderSettings = SETTINGS): { repo: string; dir: string } {
   const files = renderApp(spec, settings, templates);
-  const dir = `tenants/${spec.tenant}/${spec.app}`;
+  const dir = appDir(spec);
   if (spec.secretEnv.length > 0) {
     // The caller's encrypted file in real life; any Secret named <app>-env builds the same.
     files.set(`${dir}/secret.sops.yaml`, `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${spec.app}-env\nstringData: {}\n`);
@@ -227,7 +228,7 @@ describe.skipIf(!toolOrSkip('kubectl', ['version', '--client']))('kubectl kustom
     const timings: number[] = [];
     for (let i = 0; i < 5; i++) {
       const start = performance.now();
-      kustomizeBuild(repo, 'tenants/bob/shop');
+      kustomizeBuild(repo, 'tenants/81/bob/shop');
       timings.push(performance.now() - start);
     }
     const renders: number[] = [];

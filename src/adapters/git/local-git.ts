@@ -42,7 +42,7 @@ class LocalGitAdapter implements LocalGit {
   private closed = false;
 
   constructor(settings: ResolvedOptions) {
-    this.store = new ObjectStore(settings.gitdir, settings.treeCacheSize);
+    this.store = new ObjectStore(settings.gitdir, settings.cacheBytes, settings.packReads);
     this.refs = new RefStore(settings.gitdir, settings);
     this.index = new RequestIndex(this.store);
     this.remote = settings.remote && new RemoteMirror(this.store, this.refs, settings.remote);
@@ -127,6 +127,7 @@ class LocalGitAdapter implements LocalGit {
     this.closed = true;
     await this.writers.idle();
     this.remote?.close();
+    this.store.close();
   }
 }
 

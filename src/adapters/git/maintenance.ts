@@ -22,15 +22,21 @@ export interface RepoMaintenanceOptions {
   readonly everyMs: number;
   /** Loose objects that make a repack worth it (git's own gc.auto default is 6,700). */
   readonly looseThreshold?: number;
+  /** Bytes of loose objects on disk that make a repack worth it, however few they are. Default 32 MiB. */
+  readonly looseBytesThreshold?: number;
   readonly timeoutMs?: number;
   readonly logger?: MaintenanceLogger;
 }
 
 /**
- * isomorphic-git writes loose objects and never packs them, so a busy apps
+ * Berth writes loose objects and never packs them, so a busy apps
  * repository grows one file per object until reads slow down. This counts
- * the loose objects now and then and runs `git gc` past a threshold (an
- * exact count: `gc --auto` only samples one object folder). It is safe beside
+ * the loose objects now and then (an exact count and their size on disk:
+ * `gc --auto` only samples one object folder and ignores size) and past
+ * either threshold packs them with a geometric repack: the new objects
+ * become a small pack, and packs are merged only when a smaller one grows
+ * to half the next, so the fleet's big pack is not rewritten for every few
+ * thousand deploys as a full `git gc` would. It is safe beside
  * Berth's writers: gc only prunes unreachable objects older than its expiry
  * (two weeks by default), never objects a commit in flight is still writing,
  * and Berth's reader notices replaced packs. Every replica runs it on its own
@@ -43,14 +49,16 @@ export function createRepoMaintenance(options: RepoMaintenanceOptions) {
   let disabled = false;
 
   const threshold = options.looseThreshold ?? 6_700;
+  const bytesThreshold = options.looseBytesThreshold ?? 32 * 1024 * 1024;
 
   async function maintain(): Promise<void> {
-    const counted = /^count: (\d+)$/m.exec(await git(options.gitdir, ['count-objects', '-v'], timeoutMs));
-    const loose = Number(counted?.[1] ?? 0);
-    if (loose < threshold) return;
+    const counts = await git(options.gitdir, ['count-objects', '-v'], timeoutMs);
+    const loose = Number(/^count: (\d+)$/m.exec(counts)?.[1] ?? 0);
+    const looseBytes = Number(/^size: (\d+)$/m.exec(counts)?.[1] ?? 0) * 1024;
+    if (loose < threshold && looseBytes < bytesThreshold) return;
     const started = Date.now();
-    await git(options.gitdir, ['gc', '--quiet'], timeoutMs);
-    options.logger?.info({ loose, ms: Date.now() - started }, 'packed the apps repository');
+    await git(options.gitdir, ['repack', '-d', '-q', '--geometric=2'], timeoutMs);
+    options.logger?.info({ loose, looseBytes, ms: Date.now() - started }, 'packed the apps repository');
   }
 
   function gcOnce(): Promise<void> {

@@ -1,9 +1,12 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { Errors, readBlob, readCommit, readObject, readTree } from 'isomorphic-git';
+import { Errors, readObject } from 'isomorphic-git';
 import type { CommitObject } from 'isomorphic-git';
 import { InputError, NotFoundError } from '../../errors.js';
+import { CatFileBatch, GitMissingError, type RawObject } from './cat-file-batch.js';
 import { LruCache } from './lru.js';
+import { decodeCommit, decodeTree, readLooseObject } from './object-decode.js';
+import { PackIndexReader } from './pack-index-reader.js';
 import { compareTreeOrder } from './tree-entry.js';
 import type { GitTreeEntry } from './tree-entry.js';
 import { gitFs } from './node-fs.js';
@@ -14,6 +17,13 @@ import type { EncodedObject, ObjectType } from './object-writer.js';
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 const OBJECT_ID = /^[0-9a-f]{40}$/;
+
+/**
+ * How packed objects are read: `git` (one long-lived cat-file --batch),
+ * `pack-index` (in-process, by offset from the pack index) or
+ * `isomorphic-git` (whole packs in memory; the fallback where git is missing).
+ */
+export type PackReads = 'git' | 'pack-index' | 'isomorphic-git';
 
 /** A parsed, immutable tree with its entries in git's order. */
 export class Tree {
@@ -56,13 +66,24 @@ export function assertObjectId(oid: string, what = 'commit'): string {
   return oid;
 }
 
-function translateMissing(oid: string, kind: string) {
-  return (error: unknown): never => {
-    if (error instanceof Errors.NotFoundError || error instanceof Errors.ObjectTypeError) {
-      throw new NotFoundError(`${kind} ${oid} not found`, { [kind]: oid });
-    }
-    throw error;
-  };
+/** How the cache budget is split: parsed trees are what every plan walks, so they get most of it. */
+const SHARE = { trees: 0.6, blobs: 0.2, commits: 0.1, recent: 0.1 } as const;
+
+/**
+ * Approximate heap bytes of a parsed tree: per entry an object, a 40-char
+ * object id string and the name (measured: ~190 bytes for a short name), plus
+ * the by-name map once built. An estimate, but one that grows with what the
+ * tree really holds, which a count-bounded cache did not (a 100,000-entry
+ * tree weighed the same as a 3-entry one).
+ */
+export function treeWeight(tree: Tree): number {
+  let bytes = 96;
+  for (const entry of tree.entries) bytes += 230 + entry.name.length * 2;
+  return bytes;
+}
+
+function commitWeight(commit: CommitObject): number {
+  return 600 + commit.message.length * 2 + commit.parent.length * 100;
 }
 
 /**
@@ -70,28 +91,38 @@ function translateMissing(oid: string, kind: string) {
  * API, every call sharing one `cache` (isomorphic-git keeps parsed pack
  * indexes and pack data there; without it every read after a `git gc`
  * re-reads and re-hashes the whole pack). Immutable objects are memoised on
- * top: trees and commits by count, blobs by bytes. Writes are encoded here
- * (see object-writer.ts for why not through isomorphic-git).
+ * top, all bounded by bytes within one budget (`cacheBytes`): parsed trees,
+ * commits, blobs, and objects written lately.
  */
 export class ObjectStore {
   private packCache: object = {};
   private knownPacks = new Set<string>();
   private packsCheckedAt = 0;
   private readonly trees: LruCache<string, Tree>;
-  private readonly commits = new LruCache<string, CommitObject>(20_000);
-  private readonly blobs = new LruCache<string, Uint8Array>(32 * 1024 * 1024, (blob) => blob.byteLength + 64);
+  private readonly commits: LruCache<string, CommitObject>;
+  private readonly blobs: LruCache<string, Uint8Array>;
   private readonly loadingTrees = new SharedLoads<Tree>();
   private readonly loadingBlobs = new SharedLoads<Uint8Array>();
   private readonly loadingCommits = new SharedLoads<CommitObject>();
   private readonly writing = new Map<string, Promise<void>>();
   /** Objects written lately, kept raw: a push packs them right after. */
-  private readonly recent = new LruCache<string, EncodedObject>(16 * 1024 * 1024, (object) => object.content.byteLength + 64);
+  private readonly recent: LruCache<string, EncodedObject>;
+
+  private readonly batch: CatFileBatch;
+  private readonly packIndex: PackIndexReader;
 
   constructor(
     readonly gitdir: string,
-    treeCacheSize: number,
+    cacheBytes: number,
+    private readonly packReads: PackReads = 'git',
   ) {
-    this.trees = new LruCache(treeCacheSize);
+    this.batch = new CatFileBatch(gitdir);
+    this.packIndex = new PackIndexReader(gitdir);
+    this.trees = new LruCache(Math.floor(cacheBytes * SHARE.trees), treeWeight);
+    this.commits = new LruCache(Math.floor(cacheBytes * SHARE.commits), commitWeight);
+    this.blobs = new LruCache(Math.floor(cacheBytes * SHARE.blobs), (blob) => blob.byteLength + 64);
+    // Content and the wrapped copy the id was hashed over are both held.
+    this.recent = new LruCache(Math.floor(cacheBytes * SHARE.recent), (object) => object.content.byteLength + object.wrapped.byteLength + 64);
   }
 
   readTree(oid: string): Promise<Tree> {
@@ -99,12 +130,7 @@ export class ObjectStore {
     const cached = this.trees.get(oid);
     if (cached) return Promise.resolve(cached);
     return this.loadingTrees.load(oid, async () => {
-      await this.written(oid);
-      const { tree } = await readTree({ fs: gitFs, gitdir: this.gitdir, oid, cache: await this.cache() }).catch(translateMissing(oid, 'tree'));
-      const parsed = new Tree(
-        oid,
-        tree.map((entry) => ({ name: entry.path, mode: entry.mode, type: entry.type, oid: entry.oid })),
-      );
+      const parsed = new Tree(oid, decodeTree(await this.rawObject(oid, 'tree')));
       this.trees.set(oid, parsed);
       return parsed;
     });
@@ -114,8 +140,7 @@ export class ObjectStore {
     const cached = this.blobs.get(oid);
     if (cached) return Promise.resolve(cached);
     return this.loadingBlobs.load(oid, async () => {
-      await this.written(oid);
-      const { blob } = await readBlob({ fs: gitFs, gitdir: this.gitdir, oid, cache: await this.cache() }).catch(translateMissing(oid, 'blob'));
+      const blob = await this.rawObject(oid, 'blob');
       this.blobs.set(oid, blob);
       return blob;
     });
@@ -133,11 +158,53 @@ export class ObjectStore {
     const cached = this.commits.get(oid);
     if (cached) return Promise.resolve(cached);
     return this.loadingCommits.load(oid, async () => {
-      await this.written(oid);
-      const { commit } = await readCommit({ fs: gitFs, gitdir: this.gitdir, oid, cache: await this.cache() }).catch(translateMissing(oid, 'commit'));
+      const commit = decodeCommit(await this.rawObject(oid, 'commit'));
       if (remember) this.commits.set(oid, commit);
       return commit;
     });
+  }
+
+  /** The content of an object of the expected type; NotFoundError when absent or of another type. */
+  private async rawObject(oid: string, kind: ObjectType): Promise<Buffer> {
+    const found = await this.findObject(oid);
+    if (!found || found.type !== kind) throw new NotFoundError(`${kind} ${oid} not found`, { [kind]: oid });
+    return found.content;
+  }
+
+  /**
+   * Loose objects are read and inflated here; packed ones come from a
+   * long-lived `git cat-file --batch` (see cat-file-batch.ts for why not
+   * isomorphic-git, which stays the fallback where git is not installed).
+   */
+  private async findObject(oid: string): Promise<RawObject | undefined> {
+    await this.written(oid);
+    if (this.packReads === 'pack-index') {
+      const loose = await readLooseObject(this.gitdir, oid);
+      if (loose) return loose;
+      await this.cache();
+      return this.packIndex.read(oid);
+    }
+    if (this.packReads === 'git') {
+      const loose = await readLooseObject(this.gitdir, oid);
+      if (loose) return loose;
+      await this.cache();
+      try {
+        return await this.batch.read(oid);
+      } catch (error) {
+        if (!(error instanceof GitMissingError)) throw error;
+      }
+    }
+    const found = await readObject({ fs: gitFs, gitdir: this.gitdir, oid, format: 'content', cache: await this.cache() }).catch((error: unknown) => {
+      if (error instanceof Errors.NotFoundError) return undefined;
+      throw error;
+    });
+    if (!found || found.format !== 'content') return undefined;
+    return { type: found.type as RawObject['type'], content: Buffer.from(found.object) };
+  }
+
+  close(): void {
+    this.batch.close();
+    this.packIndex.reset();
   }
 
   /**
@@ -180,7 +247,12 @@ export class ObjectStore {
     this.packsCheckedAt = Date.now();
     const listed = await fsp.readdir(path.join(this.gitdir, 'objects', 'pack')).catch(() => []);
     const packs = new Set(listed.filter((name) => name.endsWith('.idx')));
-    if ([...this.knownPacks].some((name) => !packs.has(name))) this.packCache = {};
+    if ([...this.knownPacks].some((name) => !packs.has(name))) {
+      this.packCache = {};
+      // git keeps deleted packs mapped (and their disk space taken) until it exits.
+      this.batch.restart();
+      this.packIndex.reset();
+    }
     this.knownPacks = packs;
     return this.packCache;
   }
@@ -213,14 +285,12 @@ export class ObjectStore {
   async readRaw(oid: string): Promise<{ readonly type: ObjectType; readonly content: Uint8Array }> {
     const recent = this.recent.get(oid);
     if (recent) return recent;
-    await this.written(oid);
-    const found = await readObject({ fs: gitFs, gitdir: this.gitdir, oid, format: 'content', cache: await this.cache() }).catch(
-      translateMissing(oid, 'object'),
-    );
-    if (found.format !== 'content' || (found.type !== 'blob' && found.type !== 'tree' && found.type !== 'commit')) {
+    const found = await this.findObject(oid);
+    if (!found) throw new NotFoundError(`object ${oid} not found`, { object: oid });
+    if (found.type !== 'blob' && found.type !== 'tree' && found.type !== 'commit') {
       throw new NotFoundError(`object ${oid} is not a blob, tree or commit`, { object: oid });
     }
-    return { type: found.type, content: found.object };
+    return { type: found.type, content: found.content };
   }
 
   /** The root tree of a commit. */

@@ -1,4 +1,5 @@
 import type { Person } from '../../ports/git.js';
+import type { PackReads } from './object-cache.js';
 
 /** Credentials for a remote. Only ever sent in an Authorization header, never logged or put in a URL. */
 export interface RemoteAuth {
@@ -34,8 +35,14 @@ export interface LocalGitOptions {
   readonly lockWaitMs?: number;
   /** Most requests written as one chain with one ref update. Default 64. */
   readonly maxGroup?: number;
-  /** Parsed trees kept in memory (trees are immutable, so they never go stale). Default 50000. */
-  readonly treeCacheSize?: number;
+  /**
+   * Heap bytes for parsed trees, commits and blobs kept in memory (immutable,
+   * so they never go stale). Default 96 MiB: room for a 512 MiB container
+   * that also holds the Python validator.
+   */
+  readonly cacheBytes?: number;
+  /** How packed objects are read (see PackReads). Default 'git'. */
+  readonly packReads?: PackReads;
   /** First backoff ceiling after a moved head; doubles per attempt up to backoffMaxMs. Default 10. */
   readonly backoffBaseMs?: number;
   /** Default 1000. */
@@ -62,11 +69,14 @@ export interface ResolvedOptions {
   readonly staleLockMs: number;
   readonly lockWaitMs: number;
   readonly maxGroup: number;
-  readonly treeCacheSize: number;
+  readonly cacheBytes: number;
+  readonly packReads: PackReads;
   readonly backoffBaseMs: number;
   readonly backoffMaxMs: number;
   readonly now: () => number;
 }
+
+export const DEFAULT_CACHE_BYTES = 96 * 1024 * 1024;
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   const chosen = value ?? fallback;
@@ -114,7 +124,8 @@ export function resolveOptions(options: LocalGitOptions): ResolvedOptions {
     staleLockMs: positiveInteger('staleLockMs', options.staleLockMs, 30_000),
     lockWaitMs: positiveInteger('lockWaitMs', options.lockWaitMs, 2_000),
     maxGroup: positiveInteger('maxGroup', options.maxGroup, 64),
-    treeCacheSize: positiveInteger('treeCacheSize', options.treeCacheSize, 50_000),
+    cacheBytes: positiveInteger('cacheBytes', options.cacheBytes, DEFAULT_CACHE_BYTES),
+    packReads: options.packReads ?? 'git',
     backoffBaseMs: positiveInteger('backoffBaseMs', options.backoffBaseMs, 10),
     backoffMaxMs: positiveInteger('backoffMaxMs', options.backoffMaxMs, 1_000),
     now: options.now ?? Date.now,

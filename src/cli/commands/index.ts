@@ -5,6 +5,7 @@ import { initCommand } from './init.js';
 import { loginCommand } from './login.js';
 import { releasesCommand } from './releases.js';
 import { repoInitCommand } from './repo-init.js';
+import { repoUpgradeCommand } from './repo-upgrade.js';
 import { rollbackCommand } from './rollback.js';
 import { logsCommand, openCommand } from './runtime-commands.js';
 import { statusCommand } from './status.js';
@@ -13,6 +14,7 @@ import { templatesCommand } from './templates.js';
 /** Every `berth` sub-command; a new command is one file in this folder plus one line here. */
 export const COMMANDS: readonly Command[] = [
   repoInitCommand,
+  repoUpgradeCommand,
   loginCommand,
   appsCommand,
   templatesCommand,

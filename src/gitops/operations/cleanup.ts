@@ -1,7 +1,7 @@
 import { appDir } from '../../domain/layout.js';
-import { appKey, type AppRef } from '../../domain/names.js';
-import { listApps, readAppState } from '../app-tree.js';
+import { parseAppKey, type AppRef } from '../../domain/names.js';
 import type { PlanContext } from '../context.js';
+import type { FleetView } from '../fleet-index.js';
 import type { TreeView } from '../../ports/git.js';
 import type { Operation } from '../operation.js';
 import { StagedTree } from '../staged-tree.js';
@@ -31,9 +31,12 @@ export interface CleanupPlan {
  * Which apps are inactive. `lastActivity` maps `tenant/app` to the last
  * deploy, edit or activity ping. An app with no record is left alone: the
  * original platform deleted apps in use because it guessed; Berth does not.
+ * The store is asked first and only inactive apps are looked up, in the
+ * fleet index rather than by reading their berth.yaml, so the cost follows
+ * the inactive apps, not the fleet.
  */
 export async function planCleanup(
-  tree: TreeView,
+  fleet: FleetView,
   lastActivity: ReadonlyMap<string, Date>,
   now: Date,
   policy: CleanupPolicy = DEFAULT_CLEANUP_POLICY,
@@ -41,12 +44,13 @@ export async function planCleanup(
   const hour = 3_600_000;
   const sleep: CleanupCandidate[] = [];
   const remove: CleanupCandidate[] = [];
-  for (const ref of await listApps(tree)) {
-    const state = await readAppState(tree, ref);
-    const active = lastActivity.get(appKey(ref));
-    const folder = await tree.oidAt(appDir(ref));
-    if (!state || !active || !folder) continue;
+  for (const [key, active] of lastActivity) {
     if (now.getTime() - active.getTime() < policy.sleepAfterHours * hour) continue;
+    const ref = refOf(key);
+    const folder = ref && (await fleet.tree.oidAt(appDir(ref)));
+    if (!ref || !folder) continue;
+    const state = fleet.entry(ref) ?? { replicas: 1, asleepSince: undefined, unreadable: undefined };
+    if (state.unreadable) continue;
     if (state.replicas > 0) {
       sleep.push({ ...ref, folder });
       continue;
@@ -57,7 +61,19 @@ export async function planCleanup(
       remove.push({ ...ref, folder });
     }
   }
-  return { sleep, delete: remove };
+  return { sleep: sleep.sort(byTenantThenApp), delete: remove.sort(byTenantThenApp) };
+}
+
+function byTenantThenApp(a: AppRef, b: AppRef): number {
+  return a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : a.app < b.app ? -1 : a.app > b.app ? 1 : 0;
+}
+
+function refOf(key: string): AppRef | undefined {
+  try {
+    return parseAppKey(key);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The sleep half of a cleanup run: one commit. */

@@ -1,6 +1,6 @@
 import type { AppRef } from '../../domain/names.js';
 import { TEMPLATE_VERSION } from '../../render/index.js';
-import { listApps, readAppState } from '../app-tree.js';
+import { readAppState } from '../app-tree.js';
 import type { PlanContext } from '../context.js';
 import type { TreeView } from '../../ports/git.js';
 import type { Operation } from '../operation.js';
@@ -11,12 +11,12 @@ export interface OutdatedApp extends AppRef {
   readonly templateVersion: number;
 }
 
-/** Apps rendered with an older template version than this Berth's. */
-export async function findOutdatedApps(tree: TreeView): Promise<OutdatedApp[]> {
+/** Of the given apps, those the tree holds on an older template version than this Berth's. */
+export async function stillOutdated(tree: TreeView, refs: readonly AppRef[]): Promise<OutdatedApp[]> {
   const out: OutdatedApp[] = [];
-  for (const ref of await listApps(tree)) {
+  for (const ref of refs) {
     const state = await readAppState(tree, ref);
-    if (state && state.templateVersion < TEMPLATE_VERSION) out.push({ ...ref, templateVersion: state.templateVersion });
+    if (state && state.templateVersion < TEMPLATE_VERSION) out.push({ tenant: ref.tenant, app: ref.app, templateVersion: state.templateVersion });
   }
   return out;
 }
@@ -35,7 +35,7 @@ export function upgradeOperation(outdated: readonly AppRef[], ctx: PlanContext):
       const staged = new StagedTree(tree);
       // Re-check against the tree being committed on: an app deployed
       // meanwhile is already current, one deleted meanwhile is skipped.
-      const still = (await findOutdatedApps(tree)).filter((app) => outdated.some((ref) => ref.tenant === app.tenant && ref.app === app.app));
+      const still = await stillOutdated(tree, outdated);
       await stageRerender(staged, still, ctx, (spec) => spec);
       return staged.changes();
     },
