@@ -8,6 +8,7 @@ import { createLocalRuntime, type LocalRuntime } from '../../src/adapters/local-
 import { restartDelayMs } from '../../src/adapters/local-runtime/app-supervisor.js';
 import { parseMemoryQuantity } from '../../src/adapters/local-runtime/app-folder.js';
 import { appEnvForHost } from '../../src/adapters/local-runtime/runner-process.js';
+import { appDir } from '../../src/domain/layout.js';
 import { killAll, processesWithEnv, waitFor } from '../support/app-host.js';
 import { toolOrSkip } from '../support/tools.js';
 import { alice, createFixture, helloApp } from '../gitops/setup.js';
@@ -116,7 +117,7 @@ describe.skipIf(!python)('the local runtime against a real apps repository', () 
   it('kills a runner over the memory limit its deployment.yaml sets (edited by hand, as an operator might)', async () => {
     const { fixture, runtime } = await setup();
     await deploy(fixture, 'hungry');
-    const path = 'tenants/alice/hungry/deployment.yaml';
+    const path = `${appDir({ tenant: 'alice', app: 'hungry' })}/deployment.yaml`;
     await fixture.git.apply({
       branch: 'main',
       requestId: fixture.nextRequest(),

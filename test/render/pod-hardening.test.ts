@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { appDir } from '../../src/domain/layout.js';
 import { InputError } from '../../src/errors.js';
 import { loadTemplates } from '../../src/adapters/templates/template-files.js';
 import { renderApp, type RenderSettings } from '../../src/render/index.js';
@@ -12,7 +13,7 @@ function podSpec(settings: RenderSettings, tenant = 'alice'): Record<string, unk
   const spec = singleFileSpec({ tenant });
   const repo = tempRepo(renderApp(spec, settings, templates));
   try {
-    const deployment = byKind(kustomizeBuild(repo, `tenants/${tenant}/${spec.app}`), 'Deployment') as unknown as {
+    const deployment = byKind(kustomizeBuild(repo, appDir({ tenant, app: spec.app })), 'Deployment') as unknown as {
       spec: { template: { spec: Record<string, unknown> & { containers: { env: { name: string; value?: string }[] }[] } } };
     };
     return deployment.spec.template.spec;

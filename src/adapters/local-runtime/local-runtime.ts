@@ -3,9 +3,9 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Logger } from 'pino';
 import type { LogLine, RuntimeAppStatus, RuntimePort, RuntimeReport } from '../../services/runtime-port.js';
-import { TENANTS_DIR, appDir } from '../../domain/layout.js';
+import { GROUP_NAME, TENANTS_DIR, appDir, tenantDir, tenantShardDir } from '../../domain/layout.js';
 import { appKey, isValidName, type AppRef } from '../../domain/names.js';
-import type { GitPort } from '../../ports/git.js';
+import type { GitPort, TreeView } from '../../ports/git.js';
 import { AppFolderError, readAppRunSpec, type AppRunSpec } from './app-folder.js';
 import { AppSupervisor, type DesiredApp } from './app-supervisor.js';
 import { followRing } from './log-buffer.js';
@@ -98,11 +98,9 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   async function reconcile(head: string | undefined): Promise<void> {
     const tree = await git.tree(head);
     const seen = new Set<string>();
-    const tenants = (await tree.listDir(TENANTS_DIR)) ?? [];
     let budget = options.maxApps - [...apps.values()].filter((a) => a.hasProcess).length;
-    for (const tenant of tenants) {
-      if (tenant.type !== 'tree' || !isValidName(tenant.name)) continue;
-      for (const entry of (await tree.listDir(`${TENANTS_DIR}/${tenant.name}`)) ?? []) {
+    for (const tenant of await tenantsOf(tree)) {
+      for (const entry of (await tree.listDir(tenantDir(tenant.name))) ?? []) {
         if (entry.type !== 'tree' || !isValidName(entry.name)) continue;
         const ref = { tenant: tenant.name, app: entry.name };
         const key = appKey(ref);
@@ -274,4 +272,17 @@ async function materialise(codeDir: string, files: ReadonlyMap<string, string>):
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, content);
   }
+}
+
+/** The tenant folders of the sharded layout (`tenants/<gg>/<tenant>/`); a tenant filed under another group is not Berth's and is skipped. */
+async function tenantsOf(tree: TreeView): Promise<{ readonly name: string }[]> {
+  const tenants: { name: string }[] = [];
+  for (const shard of (await tree.listDir(TENANTS_DIR)) ?? []) {
+    if (shard.type !== 'tree' || !GROUP_NAME.test(shard.name)) continue;
+    for (const tenant of (await tree.listDir(tenantShardDir(shard.name))) ?? []) {
+      if (tenant.type === 'tree' && isValidName(tenant.name) && tenantDir(tenant.name) === `${tenantShardDir(shard.name)}/${tenant.name}`)
+        tenants.push({ name: tenant.name });
+    }
+  }
+  return tenants;
 }
