@@ -3,13 +3,21 @@ import { ErrorBox } from '../../components/error-box.js';
 import type { Deployment, TimelineEntry } from '../../lib/api.js';
 import { readEvents } from '../../lib/sse.js';
 
-const FINAL = new Set(['committed', 'ready', 'failed', 'rejected', 'superseded', 'reconciled']);
-
 /**
  * A deployment's stages as they happen, read from its event stream with
  * fetch (the bearer header goes along). Ends at the stream's `end`.
  */
-export function DeployTimeline({ deployment, onDone, onShowRelease }: { deployment: Deployment; onDone: (d: Deployment) => void; onShowRelease: (commit: string) => void }) {
+export function DeployTimeline({
+  deployment,
+  onStage,
+  onDone,
+  onShowRelease,
+}: {
+  deployment: Deployment;
+  onStage?: (stage: string) => void;
+  onDone: (d: Deployment) => void;
+  onShowRelease: (commit: string) => void;
+}) {
   const [stages, setStages] = useState<TimelineEntry[]>([]);
   const [status, setStatus] = useState(deployment.status);
   const [commit, setCommit] = useState(deployment.commit);
@@ -29,6 +37,7 @@ export function DeployTimeline({ deployment, onDone, onShowRelease }: { deployme
           setStages((prev) => [...prev, { stage: String(data.stage), at: String(data.at), ...(typeof data.detail === 'string' ? { detail: data.detail } : {}) }]);
           setStatus(String(data.status));
           if (typeof data.commit === 'string') setCommit(data.commit);
+          onStage?.(String(data.stage));
         } else if (event.event === 'end') {
           const final = data.deployment as Deployment;
           setStatus(final.status);
@@ -53,9 +62,9 @@ export function DeployTimeline({ deployment, onDone, onShowRelease }: { deployme
       </h2>
       <ol aria-live="polite">
         {stages.map((s, i) => (
-          <li key={i}>
-            <span class="stage">{s.stage}</span> <time dateTime={s.at}>{new Date(s.at).toLocaleTimeString()}</time>
-            {s.detail ? <span class="hint"> {s.detail}</span> : null}
+          <li key={i} class={`stage-${s.stage}`}>
+            <span class={`stage s-${s.stage}`}>{s.stage}</span> <time dateTime={s.at}>{new Date(s.at).toLocaleTimeString()}</time>
+            {s.detail && !(s.stage === 'failed' && s.detail === error) ? <span class="hint"> {s.detail}</span> : null}
           </li>
         ))}
         {!ended && !streamError && <li class="hint">waiting for the next stage…</li>}
@@ -69,7 +78,7 @@ export function DeployTimeline({ deployment, onDone, onShowRelease }: { deployme
         </p>
       )}
       {error && (
-        <div class="error" role="alert">
+        <div class="error runtime-error" role="alert">
           {error}
         </div>
       )}
@@ -78,4 +87,3 @@ export function DeployTimeline({ deployment, onDone, onShowRelease }: { deployme
   );
 }
 
-export const isFinal = (status: string) => FINAL.has(status);
