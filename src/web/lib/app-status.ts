@@ -44,3 +44,9 @@ export function isSettling(gitCommit: string | null, runtime: RuntimeLike | unde
 
 /** The CSS class of a badge (`s-draft-only` for "draft only"). */
 export const badgeClass = (badge: Badge) => `pill s-${badge.replace(' ', '-')}`;
+
+/** The first `count` lines of a runtime message (a crash's says what failed, then the user's file and line), and whether more follow. */
+export function messageHead(message: string, count = 2): { head: string; more: boolean } {
+  const lines = message.split('\n');
+  return { head: lines.slice(0, count).join('\n'), more: lines.length > count };
+}

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ErrorBox } from '../components/error-box.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { api, type AppSummary } from '../lib/api.js';
-import { badgeOf } from '../lib/app-status.js';
+import { badgeOf, messageHead } from '../lib/app-status.js';
 import { onLinkClick } from '../lib/router.js';
 import { ago } from '../lib/rules.js';
 
@@ -99,7 +99,7 @@ export function AppsPage() {
                     </td>
                     <td>
                       <StatusBadge badge={badge} />
-                      {badge === 'failed' && app.runtime?.message ? <div class="hint runtime-message">{app.runtime.message}</div> : null}
+                      {badge === 'failed' && app.runtime?.message ? <div class="hint runtime-message">{messageHead(app.runtime.message).head}</div> : null}
                     </td>
                     <td>{app.live ? <code>{app.live.commit.slice(0, 7)}</code> : <span class="hint">none</span>}</td>
                     <td>

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { ErrorBox } from '../../components/error-box.js';
 import { StatusBadge } from '../../components/status-badge.js';
 import { api, type AppStatus } from '../../lib/api.js';
-import { badgeOf } from '../../lib/app-status.js';
+import { badgeOf, messageHead } from '../../lib/app-status.js';
 
 const short = (commit: string) => commit.slice(0, 7);
 
@@ -19,6 +19,8 @@ export function RuntimeBar({ tenant, app, status, canWrite, onChanged }: { tenan
   const badge = badgeOf(git.commit !== null, runtime);
   const asleep = runtime.phase === 'asleep';
   const runs = runtime.kind !== 'none';
+  // A crash's message is the last lines of output: the first two (what failed, the user's file and line) stay in the bar.
+  const { head, more: rest } = messageHead(runtime.message);
 
   async function act(action: 'sleep' | 'wake') {
     setBusy(action);
@@ -41,9 +43,10 @@ export function RuntimeBar({ tenant, app, status, canWrite, onChanged }: { tenan
         {runs && git.commit && (
           <span>
             Live: {runtime.liveCommit ? <code>{short(runtime.liveCommit)}</code> : 'nothing yet'}
+            {runtime.liveCommit && runtime.liveCommit !== git.commit && badge !== 'starting' ? <span class="hint"> (an earlier commit)</span> : null}
           </span>
         )}
-        <span class={`hint runtime-message${badge === 'failed' ? ' failed' : ''}`}>{runtime.message}</span>
+        <span class={`hint runtime-message${badge === 'failed' ? ' failed' : ''}`}>{head}</span>
       </p>
       <div class="row">
         {git.commit && (
@@ -61,6 +64,12 @@ export function RuntimeBar({ tenant, app, status, canWrite, onChanged }: { tenan
           </button>
         ))}
       </div>
+      {rest && (
+        <details class="runtime-output">
+          <summary>The runtime's full message</summary>
+          <pre>{runtime.message}</pre>
+        </details>
+      )}
       <ErrorBox error={error} label="Could not change the app" />
     </div>
   );

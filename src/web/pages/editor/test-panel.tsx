@@ -75,8 +75,11 @@ export function TestPanel({ tenant, app }: { tenant: string; app: string }) {
           </div>
           <div class="two-cols">
             <label>
-              Headers <span class="hint">one "Name: value" per line</span>
-              <textarea rows={4} value={form.headers} spellcheck={false} placeholder="Authorization: Bearer …" onInput={(e) => edit({ headers: e.currentTarget.value })} />
+              Headers
+              <textarea rows={4} value={form.headers} spellcheck={false} placeholder="Authorization: Bearer …" aria-describedby="headers-help" onInput={(e) => edit({ headers: e.currentTarget.value })} />
+              <span id="headers-help" class="hint">
+                One "Name: value" per line.
+              </span>
             </label>
             <label>
               JSON body
