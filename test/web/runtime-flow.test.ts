@@ -230,6 +230,17 @@ describe.skipIf(!hasChromium() || !python)('web UI: the app running under the lo
     await checkPage('apps-runtime');
   });
 
+  it('the banner goes once an operator pins a real runner image', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Operations' }).click();
+    await page.getByLabel('Image', { exact: true }).fill('ghcr.io/acme/berth-runner');
+    await page.getByLabel('Digest', { exact: true }).fill(`sha256:${'ab'.repeat(32)}`);
+    await page.getByRole('button', { name: 'Pin runner image' }).click();
+    await page.getByRole('status').filter({ hasText: /[Pp]inned/ }).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Apps' }).click();
+    await page.getByRole('heading', { name: 'Apps' }).waitFor();
+    await expect.poll(() => page.getByRole('status', { name: 'System warnings' }).count()).toBe(0);
+  });
+
   it('logged no console errors and no CSP refusals', () => {
     expect(consoleErrors).toEqual([]);
   });
