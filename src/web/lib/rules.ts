@@ -5,13 +5,14 @@
  */
 
 export const MAX_NAME_LENGTH = 30;
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+const DNS_1035_LABEL = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
 
 /** Same wording as src/domain/names.ts nameProblem. */
 export function nameProblem(name: string): string | undefined {
   if (name.length === 0) return 'must not be empty';
   if (name.length > MAX_NAME_LENGTH) return `must be at most ${MAX_NAME_LENGTH} characters`;
-  if (!DNS_LABEL.test(name)) return 'must be lower-case letters, digits and single hyphens, starting and ending with a letter or digit';
+  if (/^[0-9]/.test(name)) return 'must start with a letter: it becomes a Kubernetes Service name, which must be a DNS-1035 label';
+  if (!DNS_1035_LABEL.test(name)) return 'must be lower-case letters, digits and single hyphens, starting with a letter and ending with a letter or digit';
   if (name.includes('--')) return 'must not contain "--"';
   return undefined;
 }

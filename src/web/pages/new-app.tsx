@@ -100,7 +100,7 @@ export function NewAppPage() {
           />
         </label>
         <p id="name-help" class={problem ? 'field-error' : 'hint'} aria-live="polite">
-          {problem ? `App name ${problem}` : 'Lower-case letters, digits and single hyphens; at most 30 characters.'}
+          {problem ? `App name ${problem}` : 'Lower-case letters, digits and single hyphens, starting with a letter; at most 30 characters.'}
         </p>
         <fieldset class="gallery">
           <legend>Template</legend>
