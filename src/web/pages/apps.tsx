@@ -1,8 +1,9 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { ErrorBox } from '../components/error-box.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { api, type AppSummary } from '../lib/api.js';
 import { badgeOf, messageHead } from '../lib/app-status.js';
+import { usePolling } from '../lib/polling.js';
 import { onLinkClick } from '../lib/router.js';
 import { ago } from '../lib/rules.js';
 
@@ -22,29 +23,16 @@ export function AppsPage() {
   const [filter, setFilter] = useState('');
   const [error, setError] = useState<unknown>();
 
-  useEffect(() => {
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const tick = async () => {
-      let next = IDLE_MS;
-      try {
-        const r = await api.apps();
-        if (stopped) return;
-        setApps(r.apps);
-        setError(undefined);
-        if (r.apps.some((a) => badgeOfSummary(a) === 'starting')) next = SETTLING_MS;
-      } catch (err) {
-        if (stopped) return;
-        setError(err);
-      }
-      timer = setTimeout(() => void tick(), next);
-    };
-    void tick();
-    return () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-    };
-  }, []);
+  usePolling(
+    () => api.apps(),
+    (r) => {
+      setApps(r.apps);
+      setError(undefined);
+    },
+    setError,
+    (r) => (r?.apps.some((a) => badgeOfSummary(a) === 'starting') ? SETTLING_MS : IDLE_MS),
+    [],
+  );
 
   const shown = useMemo(() => {
     const needle = filter.trim().toLowerCase();

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type AppStatus } from '../../lib/api.js';
 import { isSettling } from '../../lib/app-status.js';
+import { usePolling } from '../../lib/polling.js';
 
 /** How often the page asks while a deploy settles, and otherwise. */
 const SETTLING_MS = 1_000;
@@ -19,29 +20,19 @@ export function useAppStatus(tenant: string, app: string, version: number): { st
   const fastUntil = useRef(0);
 
   useEffect(() => {
-    fastUntil.current = Date.now() + AFTER_ACTION_MS;
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const tick = async () => {
-      let next = IDLE_MS;
-      try {
-        const s = await api.status(tenant, app);
-        if (stopped) return;
-        setStatus(s);
-        setError(undefined);
-        if (isSettling(s.git.commit, s.runtime) || Date.now() < fastUntil.current) next = SETTLING_MS;
-      } catch (err) {
-        if (stopped) return;
-        setError(err);
-      }
-      timer = setTimeout(() => void tick(), next);
-    };
-    void tick();
-    return () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-    };
+    // Version 0 is the page opening: only what the runtime says decides then.
+    fastUntil.current = version > 0 ? Date.now() + AFTER_ACTION_MS : 0;
   }, [tenant, app, version]);
+  usePolling(
+    () => api.status(tenant, app),
+    (s) => {
+      setStatus(s);
+      setError(undefined);
+    },
+    setError,
+    (s) => (s && (isSettling(s.git.commit, s.runtime) || Date.now() < fastUntil.current) ? SETTLING_MS : IDLE_MS),
+    [tenant, app, version],
+  );
 
   return { status, error };
 }
