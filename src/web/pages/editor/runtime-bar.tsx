@@ -49,7 +49,8 @@ export function RuntimeBar({ tenant, app, status, canWrite, onChanged }: { tenan
         <span class={`hint runtime-message${badge === 'failed' ? ' failed' : ''}`}>{head}</span>
       </p>
       <div class="row">
-        {git.commit && (
+        {/* Without a runtime nothing answers at the URL yet: no button that leads nowhere. */}
+        {runs && git.commit && (
           <a class="button" href={runtime.url} target="_blank" rel="noopener">
             Open app <span class="sr-only">(opens in a new tab)</span>
           </a>
