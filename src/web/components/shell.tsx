@@ -13,12 +13,13 @@ export function Shell({ user, children }: { user: User | undefined; children: Co
   const admin = roles.includes('admin');
 
   useEffect(() => {
-    // GET /system arrives with a later version; until then it is a 404 and there is no banner.
+    // What an operator must fix (e.g. the placeholder runner pin of a fresh repo); a failure shows no banner.
+    // Asked again on each page change: an operator who pins the runner in Operations sees the banner go.
     api.systemWarnings().then(
-      (r) => setWarnings(r?.warnings ?? []),
+      (r) => setWarnings(r.warnings),
       () => setWarnings([]),
     );
-  }, []);
+  }, [path]);
 
   async function logout() {
     try {
@@ -64,6 +65,7 @@ export function Shell({ user, children }: { user: User | undefined; children: Co
       </header>
       {warnings.length > 0 && (
         <div class="banner" role="status" aria-label="System warnings">
+          <strong>Berth's configuration needs an operator:</strong>
           <ul>
             {warnings.map((w) => (
               <li key={w.code}>{w.message}</li>

@@ -22,11 +22,60 @@ export interface Problem {
 
 export type EnvView = Record<string, { value: string; secret: false } | { secret: true }>;
 
+/** Where the app runs, as GET .../status and the app list say. */
+export type RuntimePhase = 'running' | 'starting' | 'asleep' | 'failed' | 'absent';
+
+export interface RuntimeView {
+  readonly kind: 'local' | 'kubernetes' | 'none';
+  readonly liveCommit?: string;
+  readonly ready: boolean;
+  readonly replicas: { readonly desired: number; readonly ready: number };
+  readonly message: string;
+  readonly phase: RuntimePhase;
+  readonly url: string;
+}
+
+export interface AppStatus {
+  readonly git: { readonly commit: string | null };
+  readonly runtime: RuntimeView;
+}
+
+export interface LogLine {
+  readonly at: string;
+  readonly stream: 'stdout' | 'stderr';
+  readonly text: string;
+}
+
+export interface RuntimeEvent {
+  readonly at: string;
+  readonly type: 'Normal' | 'Warning';
+  readonly reason: string;
+  readonly message: string;
+  readonly source: string;
+}
+
+/** The test panel's request and the app's answer, as POST .../request takes and gives them. */
+export interface AppRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+}
+
+export interface AppAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+  readonly truncated: boolean;
+  readonly ms: number;
+}
+
 export interface AppSummary {
   readonly tenant: string;
   readonly name: string;
   readonly url: string;
   readonly live?: { readonly commit: string; readonly at: string };
+  readonly runtime?: Pick<RuntimeView, 'ready' | 'phase' | 'message' | 'replicas'>;
   readonly lastActivityAt: string;
   readonly policy: { readonly mode: string };
 }
@@ -62,13 +111,24 @@ export interface Release {
   readonly message: string;
 }
 
+export interface StarterVariable {
+  readonly name: string;
+  readonly description: string;
+}
+
 export interface Template {
   readonly id: string;
   readonly name: string;
   readonly description: string;
   readonly entrypoint: string;
   readonly files: Record<string, string>;
+  readonly teaches?: string;
+  readonly tags?: readonly string[];
+  readonly needs?: { readonly database: boolean; readonly secrets: readonly StarterVariable[]; readonly settings: readonly StarterVariable[] };
 }
+
+/** An env var as POST /apps and PUT .../draft take it: plain text, or a write-only secret. */
+export type EnvInput = string | { secret: true; value?: string };
 
 interface CallOptions {
   readonly body?: unknown;
@@ -131,7 +191,7 @@ export const api = {
   me: () => call<{ user: User }>('GET', '/me'),
   templates: () => call<{ templates: Template[] }>('GET', '/templates'),
   apps: () => call<{ apps: AppSummary[] }>('GET', '/apps'),
-  createApp: (body: { name: string; template?: string; files?: Record<string, string>; entrypoint?: string }) =>
+  createApp: (body: { name: string; template?: string; files?: Record<string, string>; entrypoint?: string; env?: Record<string, EnvInput> }) =>
     call<{ app: AppDetail }>('POST', '/apps', { body }),
   app: (t: string, a: string) => call<{ app: AppDetail }>('GET', appPath(t, a)),
   saveDraft: (t: string, a: string, body: { files: Record<string, string>; entrypoint: string; env: Record<string, unknown> }) =>
@@ -150,6 +210,11 @@ export const api = {
   rollback: (t: string, a: string, to: string) =>
     call<{ deployment: Deployment }>('POST', `${appPath(t, a)}/rollback`, { body: { to }, headers: { 'Idempotency-Key': crypto.randomUUID() } }),
   removeApp: (t: string, a: string) => call<{ deployment: Deployment }>('DELETE', appPath(t, a)),
-  status: (t: string, a: string) => call<Record<string, unknown> | undefined>('GET', `${appPath(t, a)}/status`, { optional: [404] }),
-  systemWarnings: () => call<{ warnings: { code: string; message: string }[] } | undefined>('GET', '/system', { optional: [404] }),
+  status: (t: string, a: string) => call<AppStatus>('GET', `${appPath(t, a)}/status`),
+  logs: (t: string, a: string, tail: number) => call<{ lines: LogLine[] }>('GET', `${appPath(t, a)}/logs?tail=${tail}`),
+  events: (t: string, a: string) => call<{ events: RuntimeEvent[] }>('GET', `${appPath(t, a)}/events`),
+  request: (t: string, a: string, body: AppRequest) => call<AppAnswer>('POST', `${appPath(t, a)}/request`, { body }),
+  sleep: (t: string, a: string) => call<{ status: string; commit: string | null }>('POST', `${appPath(t, a)}/sleep`),
+  wake: (t: string, a: string) => call<{ status: string; commit: string | null }>('POST', `${appPath(t, a)}/wake`),
+  systemWarnings: () => call<{ warnings: { code: string; message: string }[] }>('GET', '/system'),
 };

@@ -1,44 +1,38 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { ErrorBox } from '../components/error-box.js';
+import { StatusBadge } from '../components/status-badge.js';
 import { api, type AppSummary } from '../lib/api.js';
+import { badgeOf, messageHead } from '../lib/app-status.js';
+import { usePolling } from '../lib/polling.js';
 import { onLinkClick } from '../lib/router.js';
 import { ago } from '../lib/rules.js';
 
-type Status = 'draft only' | 'committed' | 'live' | 'failed' | 'asleep';
+/** How often the list asks again while an app is starting, and otherwise. */
+const SETTLING_MS = 2_000;
+const IDLE_MS = 30_000;
 
-/** What the list can say from the app alone; the status route refines it when it answers. */
-function baseStatus(app: AppSummary): Status {
-  return app.live ? 'committed' : 'draft only';
-}
+const badgeOfSummary = (app: AppSummary) => badgeOf(app.live !== undefined, app.runtime);
 
-/** Reads GET .../status in either shape (runtime: issue 10; cluster: today), tolerating its absence. */
-export function statusFrom(body: Record<string, unknown> | undefined, fallback: Status): Status {
-  const runtime = (body?.runtime ?? body?.cluster) as { ready?: boolean; replicas?: { desired?: number } | number; message?: string } | undefined;
-  if (!runtime || fallback === 'draft only') return fallback;
-  const desired = typeof runtime.replicas === 'object' ? runtime.replicas.desired : undefined;
-  if (desired === 0) return 'asleep';
-  if (runtime.ready === true) return 'live';
-  if (runtime.ready === false && /fail|error/i.test(runtime.message ?? '')) return 'failed';
-  return fallback;
-}
-
+/**
+ * The person's apps with their live state: GET /apps carries what the
+ * runtime says of each (derived from Git and the runtime, one call for the
+ * whole list), asked again every 2 s while one of them is starting.
+ */
 export function AppsPage() {
   const [apps, setApps] = useState<AppSummary[] | undefined>();
-  const [statuses, setStatuses] = useState<Record<string, Status>>({});
   const [filter, setFilter] = useState('');
   const [error, setError] = useState<unknown>();
 
-  useEffect(() => {
-    api.apps().then((r) => {
+  usePolling(
+    () => api.apps(),
+    (r) => {
       setApps(r.apps);
-      for (const app of r.apps.slice(0, 50)) {
-        api.status(app.tenant, app.name).then(
-          (s) => setStatuses((prev) => ({ ...prev, [`${app.tenant}/${app.name}`]: statusFrom(s, baseStatus(app)) })),
-          () => undefined,
-        );
-      }
-    }, setError);
-  }, []);
+      setError(undefined);
+    },
+    setError,
+    (r) => (r?.apps.some((a) => badgeOfSummary(a) === 'starting') ? SETTLING_MS : IDLE_MS),
+    [],
+  );
 
   const shown = useMemo(() => {
     const needle = filter.trim().toLowerCase();
@@ -75,6 +69,7 @@ export function AppsPage() {
               <tr>
                 <th scope="col">App</th>
                 <th scope="col">Status</th>
+                <th scope="col">Live commit</th>
                 <th scope="col">URL</th>
                 <th scope="col">Last deploy</th>
               </tr>
@@ -82,7 +77,7 @@ export function AppsPage() {
             <tbody>
               {shown.map((app) => {
                 const key = `${app.tenant}/${app.name}`;
-                const status = statuses[key] ?? baseStatus(app);
+                const badge = badgeOfSummary(app);
                 return (
                   <tr key={key}>
                     <td>
@@ -91,12 +86,18 @@ export function AppsPage() {
                       </a>
                     </td>
                     <td>
-                      <span class={`pill s-${status.replace(' ', '-')}`}>{status}</span>
+                      <StatusBadge badge={badge} />
+                      {badge === 'failed' && app.runtime?.message ? <div class="hint runtime-message">{messageHead(app.runtime.message).head}</div> : null}
                     </td>
+                    <td>{app.live ? <code>{app.live.commit.slice(0, 7)}</code> : <span class="hint">none</span>}</td>
                     <td>
-                      <a href={app.url} rel="noreferrer" target="_blank">
-                        {app.url.replace(/^https?:\/\//, '')}
-                      </a>
+                      {app.live ? (
+                        <a href={app.url} rel="noopener" target="_blank">
+                          {app.url.replace(/^https?:\/\//, '')}
+                        </a>
+                      ) : (
+                        <span class="hint">{app.url.replace(/^https?:\/\//, '')}</span>
+                      )}
                     </td>
                     <td>{app.live ? <time dateTime={app.live.at}>{ago(app.live.at)}</time> : 'never'}</td>
                   </tr>

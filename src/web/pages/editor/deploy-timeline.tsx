@@ -3,18 +3,18 @@ import { ErrorBox } from '../../components/error-box.js';
 import type { Deployment, TimelineEntry } from '../../lib/api.js';
 import { readEvents } from '../../lib/sse.js';
 
-const FINAL = new Set(['committed', 'ready', 'failed', 'rejected', 'superseded', 'reconciled']);
-
 /**
  * A deployment's stages as they happen, read from its event stream with
  * fetch (the bearer header goes along). Ends at the stream's `end`.
  */
 export function DeployTimeline({
   deployment,
+  onStage,
   onDone,
   onShowRelease,
 }: {
   deployment: Deployment;
+  onStage?: (stage: string) => void;
   onDone: (d: Deployment) => void;
   onShowRelease: (commit: string) => void;
 }) {
@@ -40,6 +40,7 @@ export function DeployTimeline({
           ]);
           setStatus(String(data.status));
           if (typeof data.commit === 'string') setCommit(data.commit);
+          onStage?.(String(data.stage));
         } else if (event.event === 'end') {
           const final = data.deployment as Deployment;
           setStatus(final.status);
@@ -64,9 +65,9 @@ export function DeployTimeline({
       </h2>
       <ol aria-live="polite">
         {stages.map((s, i) => (
-          <li key={i}>
-            <span class="stage">{s.stage}</span> <time dateTime={s.at}>{new Date(s.at).toLocaleTimeString()}</time>
-            {s.detail ? <span class="hint"> {s.detail}</span> : null}
+          <li key={i} class={`stage-${s.stage}`}>
+            <span class={`stage s-${s.stage}`}>{s.stage}</span> <time dateTime={s.at}>{new Date(s.at).toLocaleTimeString()}</time>
+            {s.detail && !(s.stage === 'failed' && s.detail === error) ? <span class="hint"> {s.detail}</span> : null}
           </li>
         ))}
         {!ended && !streamError && <li class="hint">waiting for the next stage…</li>}
@@ -80,7 +81,7 @@ export function DeployTimeline({
         </p>
       )}
       {error && (
-        <div class="error" role="alert">
+        <div class="error runtime-error" role="alert">
           {error}
         </div>
       )}
@@ -88,5 +89,3 @@ export function DeployTimeline({
     </section>
   );
 }
-
-export const isFinal = (status: string) => FINAL.has(status);

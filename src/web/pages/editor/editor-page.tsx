@@ -9,14 +9,22 @@ import { envBody, EnvPanel, type EnvRow } from './env-panel.js';
 import { FileTree } from './file-tree.js';
 import { ProblemsPanel } from './problems-panel.js';
 import { ReleasesPanel } from './releases-panel.js';
-import { StatusLine } from './status-line.js';
+import { session } from '../../lib/session.js';
+import { EventsPanel } from './events-panel.js';
+import { LogsPanel } from './logs-panel.js';
+import { RuntimeBar } from './runtime-bar.js';
 import { Tabs } from './tabs.js';
+import { TestPanel } from './test-panel.js';
+import { useAppStatus } from './use-app-status.js';
 
-type Tab = 'code' | 'environment' | 'releases';
+type Tab = 'code' | 'environment' | 'releases' | 'logs' | 'events' | 'test';
 const TABS: readonly { id: Tab; label: string }[] = [
   { id: 'code', label: 'Code' },
   { id: 'environment', label: 'Environment' },
   { id: 'releases', label: 'Releases' },
+  { id: 'logs', label: 'Logs' },
+  { id: 'events', label: 'Events' },
+  { id: 'test', label: 'Test' },
 ];
 
 function rowsOf(app: AppDetail): EnvRow[] {
@@ -31,7 +39,8 @@ const snapshotOf = (files: Record<string, string>, entrypoint: string, env: read
 /**
  * The editor of one app: files, CodeMirror with problems as you type,
  * Save (Mod-S), Deploy (Mod-Enter) with its live timeline, environment and
- * releases. Later panels (status, logs, events, test) are further tabs.
+ * releases; what runs (status, Open app, sleep/wake), its logs, events and
+ * a test panel.
  */
 export function EditorPage({ tenant, app }: { tenant: string; app: string }) {
   const [detail, setDetail] = useState<AppDetail | undefined>();
@@ -52,6 +61,11 @@ export function EditorPage({ tenant, app }: { tenant: string; app: string }) {
   const [releasesVersion, setReleasesVersion] = useState(0);
   const [selectedRelease, setSelectedRelease] = useState<string | undefined>();
   const [confirmDelete, setConfirmDelete] = useState(false);
+  /** Bumped when the app's live state may have moved (a deploy stage, sleep, wake): status and events ask again. */
+  const [runtimeVersion, setRuntimeVersion] = useState(0);
+  const { status } = useAppStatus(tenant, app, runtimeVersion);
+  const user = session.user();
+  const canWrite = user !== undefined && (user.username === tenant || user.roles.includes('admin'));
   const filesRef = useRef(files);
   filesRef.current = files;
   const lintSeq = useRef(0);
@@ -205,9 +219,7 @@ export function EditorPage({ tenant, app }: { tenant: string; app: string }) {
           <span class={`pill ${dirty ? 's-unsaved' : 's-saved'}`}>{saveState}</span>
           <span class={`pill ${deployState === 'Deployed' ? 's-committed' : 's-draft-only'}`}>{deployState}</span>
         </p>
-        <a href={detail.url} target="_blank" rel="noreferrer" class="hint">
-          {detail.url.replace(/^https?:\/\//, '')}
-        </a>
+        <span class="hint">{detail.url.replace(/^https?:\/\//, '')}</span>
         <div class="row actions">
           <button type="button" onClick={() => void save()} disabled={!dirty || busy !== undefined} aria-keyshortcuts="Control+S">
             Save <kbd>Ctrl+S</kbd>
@@ -224,7 +236,7 @@ export function EditorPage({ tenant, app }: { tenant: string; app: string }) {
           </button>
         </div>
       </div>
-      <StatusLine tenant={tenant} app={app} version={releasesVersion} />
+      <RuntimeBar tenant={tenant} app={app} status={status} canWrite={canWrite} onChanged={() => setRuntimeVersion((n) => n + 1)} />
       <ConfirmDialog
         open={confirmDelete}
         title={`Delete ${tenant}/${app}?`}
@@ -240,6 +252,7 @@ export function EditorPage({ tenant, app }: { tenant: string; app: string }) {
         <DeployTimeline
           key={deployment.id}
           deployment={deployment}
+          onStage={() => setRuntimeVersion((n) => n + 1)}
           onDone={(final) => {
             if (final.kind === 'delete' && final.status !== 'failed') {
               setLeaveGuard(undefined);
@@ -248,6 +261,7 @@ export function EditorPage({ tenant, app }: { tenant: string; app: string }) {
             }
             if (final.status !== 'failed' && final.kind === 'deploy') setDeployed(saved);
             setReleasesVersion((n) => n + 1);
+            setRuntimeVersion((n) => n + 1);
           }}
           onShowRelease={(commit) => {
             setSelectedRelease(commit);
@@ -317,6 +331,16 @@ export function EditorPage({ tenant, app }: { tenant: string; app: string }) {
             }}
           />
         )}
+      </div>
+      <div role="tabpanel" id="panel-logs" aria-labelledby="tab-logs" hidden={tab !== 'logs'}>
+        {tab === 'logs' && <LogsPanel tenant={tenant} app={app} />}
+      </div>
+      <div role="tabpanel" id="panel-events" aria-labelledby="tab-events" hidden={tab !== 'events'}>
+        {tab === 'events' && <EventsPanel tenant={tenant} app={app} version={runtimeVersion} />}
+      </div>
+      <div role="tabpanel" id="panel-test" aria-labelledby="tab-test" hidden={tab !== 'test'}>
+        {/* Always mounted: the recent requests survive switching tabs (memory only). */}
+        <TestPanel tenant={tenant} app={app} />
       </div>
     </section>
   );
