@@ -311,18 +311,19 @@ describe.skipIf(!python)('the local runtime on the embedded default', () => {
   });
 
   it('kill -9 of Berth: after a restart no orphan runner is left and the apps come back', async () => {
-    const before = processesWithEnv(runnersNeedle);
-    expect(before.length).toBeGreaterThanOrEqual(3);
+    expect(processesWithEnv(runnersNeedle).length).toBeGreaterThanOrEqual(3);
     server.child.kill('SIGKILL');
     await server.exited;
-    // The runners outlived their parent: that is what the restart must clean up.
-    expect(processesWithEnv(runnersNeedle).length).toBe(before.length);
+    // The runners outlived their parent (hello and vault at least; the crashing app may be between restarts):
+    // those orphans are what the restart must clean up.
+    const orphans = processesWithEnv(runnersNeedle);
+    expect(orphans.length).toBeGreaterThanOrEqual(2);
     server = await startServer(dataDir, EMBEDDED_DEFAULT, port);
     api = client(server.url);
     await answersWith('hello', 'version two');
     await answersWith('vault', 's3cret-');
     const after = processesWithEnv(runnersNeedle);
-    expect(after.filter((pid) => before.includes(pid))).toEqual([]);
+    expect(after.filter((pid) => orphans.includes(pid))).toEqual([]);
   });
 
   it('delete: the app is gone and its runner stopped', async () => {
