@@ -312,6 +312,20 @@ describe('berth against the real server', () => {
     expect(viaNpm.out.split('\n')[0]).toBe('carol/greeter');
   }, 60_000);
 
+  it('logs, open and templates take --json too; logs refuses a bad --tail before asking the server', async () => {
+    const logs = await berth(['logs', '--app', 'greeter', '--json']);
+    expect(logs.code, logs.err).toBe(0);
+    expect(JSON.parse(logs.out)).toHaveProperty('lines');
+    const opened = await berth(['open', '--app', 'greeter', '--json']);
+    expect(opened.code, opened.err).toBe(0);
+    expect((JSON.parse(opened.out) as { runtime: { url: string } }).runtime.url).toMatch(/greeter--carol/);
+    const templates = JSON.parse((await berth(['templates', '--json'])).out) as { templates: { id: string }[] };
+    expect(templates.templates.map((t) => t.id)).toContain('hello');
+    const tail = await berth(['logs', '--app', 'greeter', '--tail', 'many']);
+    expect(tail.code).toBe(2);
+    expect(tail.err.split('\n')[0]).toBe('error: --tail must be a whole number from 0 to 2000');
+  });
+
   it('completion prints a script bash accepts, with every command; another shell is a usage error', async () => {
     const bash = await berth(['completion', 'bash']);
     expect(bash.code).toBe(0);

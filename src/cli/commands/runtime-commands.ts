@@ -43,12 +43,13 @@ export const logsCommand = command(
 export const openCommand = command(
   ['open'],
   "print an app's URL (and open it with --browser)",
-  `Usage: berth open [--app <name>] [--browser]\n\nOptions:\n${APP_OPTION}\n  --browser     also open it with xdg-open / open\n${COMMON}`,
+  `Usage: berth open [--app <name>] [--browser] [--json]\n\nOptions:\n${APP_OPTION}\n${JSON_OPTION} (the app's runtime: url, ready, message)\n  --browser     also open it with xdg-open / open\n${COMMON}`,
   async (args, io) => {
     const { values } = parse(args);
     const client = await open(values.server);
     const app = await appOf(client, values.app);
     const body = z.object({ runtime: runtimeSchema }).parse(await client.json('GET', `/api/v1/apps/${app.tenant}/${app.name}/status`));
+    if (printJson(values, { runtime: body.runtime }, io)) return EXIT_OK;
     io.out(body.runtime.url);
     if (!body.runtime.ready) io.err(`note: ${app.tenant}/${app.name} is not ready: ${body.runtime.message.split('\n')[0] ?? ''}`);
     if (values.browser) {
