@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,6 +107,37 @@ describe('berth against the real server', () => {
     });
     expect(piped).toEqual({ code: 0, out: `Logged in to ${server.url} as carol`, err: '' });
   });
+
+  it('login at a terminal prompts and does not echo the password (a real pty, via script(1))', async () => {
+    const hasScript = spawnSync('script', ['--version']).status === 0;
+    if (!hasScript) {
+      if (process.env.CI === 'true') throw new Error('script(1) (util-linux) is needed for the terminal prompt test');
+      console.warn('SKIPPED: script(1) missing, the terminal prompt test did not run');
+      return;
+    }
+    const command = `${process.execPath} --import tsx src/cli/main.ts login --username carol --server ${server.url}`;
+    const output = await new Promise<string>((resolve) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: join(home, 'config') },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let text = '';
+      let typed = false;
+      child.stdout.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        // Typed only once the prompt is up: the terminal is then in no-echo mode.
+        if (!typed && text.includes('password: ')) {
+          typed = true;
+          child.stdin.write(`${PASSWORD}\r`);
+        }
+      });
+      child.on('close', () => resolve(text));
+    });
+    expect(output).toContain('password: ');
+    expect(output).toContain(`Logged in to ${server.url} as carol`);
+    expect(output).not.toContain(PASSWORD);
+  }, 60_000);
 
   it('init checks the name with the server rule before writing anything', async () => {
     const upper = await berth(['init', newDir('x'), '--template', 'hello', '--name', 'My_App']);
