@@ -142,9 +142,10 @@ function stdinLine(): Promise<string | undefined> {
 function hiddenPrompt(prompt: string): Promise<string | undefined> {
   return new Promise((done) => {
     const stdin = process.stdin;
-    process.stderr.write(prompt);
+    // No echo before the prompt shows: whatever is typed from then on never appears on the screen.
     stdin.setRawMode(true);
     stdin.resume();
+    process.stderr.write(prompt);
     let typed = '';
     const finish = (value: string | undefined) => {
       stdin.setRawMode(false);
