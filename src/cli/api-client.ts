@@ -21,6 +21,27 @@ export class ApiError extends Error {
   }
 }
 
+/** The server did not answer: refused connection, DNS, timeout. Exit code 5. */
+export class UnreachableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnreachableError';
+  }
+}
+
+/** fetch with the failure said in a person's words: which server, and why it did not answer. */
+async function request(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    // The caller's own abort (Ctrl-C on logs --follow) is not an unreachable server.
+    if (err instanceof Error && err.name === 'AbortError') throw err;
+    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
+    const why = err instanceof Error && err.name === 'TimeoutError' ? 'no answer in time' : cause;
+    throw new UnreachableError(`cannot reach the Berth server at ${new URL(url).origin}: ${why}`);
+  }
+}
+
 function errorOf(status: number, body: unknown): ApiError {
   if (typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'object' && body.error !== null) {
     const error = body.error as { code?: unknown; message?: unknown; details?: unknown };
@@ -32,6 +53,15 @@ function errorOf(status: number, body: unknown): ApiError {
     );
   }
   return new ApiError(status, `HTTP ${status}`);
+}
+
+/** A non-JSON answer (a proxy's HTML error page) becomes an error with its status, not a JSON SyntaxError. */
+function parseBody(text: string, status: number): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ApiError(status, `the server answered HTTP ${status} with something other than JSON: ${text.slice(0, 120)}`);
+  }
 }
 
 function refreshCookieOf(res: Response): string | undefined {
@@ -73,14 +103,14 @@ export class ApiClient {
     let res = await this.fetch(method, path, body, true, headers);
     if (res.status === 401 && (await this.refresh())) res = await this.fetch(method, path, body, true, headers);
     const text = await res.text();
-    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    const parsed: unknown = text ? parseBody(text, res.status) : undefined;
     if (!res.ok) throw errorOf(res.status, parsed);
     return parsed;
   }
 
   /** The raw SSE response of a deployment. */
   async events(id: string): Promise<Response> {
-    const res = await fetch(`${this.server}/api/v1/deployments/${encodeURIComponent(id)}/events`, {
+    const res = await request(`${this.server}/api/v1/deployments/${encodeURIComponent(id)}/events`, {
       headers: { Authorization: `Bearer ${this.credentials?.accessToken ?? ''}`, Accept: 'text/event-stream' },
       signal: AbortSignal.timeout(STREAM_TIMEOUT_MS),
     });
@@ -90,7 +120,7 @@ export class ApiClient {
 
   /** A raw server-sent event stream (GET), open until the server ends it or `signal` aborts. */
   async stream(path: string, signal?: AbortSignal): Promise<Response> {
-    const res = await fetch(`${this.server}${path}`, {
+    const res = await request(`${this.server}${path}`, {
       headers: { Authorization: `Bearer ${this.credentials?.accessToken ?? ''}`, Accept: 'text/event-stream' },
       ...(signal ? { signal } : {}),
     });
@@ -100,7 +130,7 @@ export class ApiClient {
 
   private async refresh(): Promise<boolean> {
     if (!this.credentials?.refreshToken) return false;
-    const res = await fetch(`${this.server}/api/v1/auth/refresh`, {
+    const res = await request(`${this.server}/api/v1/auth/refresh`, {
       method: 'POST',
       headers: { Cookie: `berth_refresh=${this.credentials.refreshToken}` },
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
@@ -115,7 +145,7 @@ export class ApiClient {
 
   private async fetch(method: string, path: string, body: unknown, auth: boolean, headers: Record<string, string> = {}): Promise<Response> {
     if (auth && !this.credentials) throw new UnauthorizedError(`not logged in to ${this.server}: run berth login`);
-    const res = await fetch(`${this.server}${path}`, {
+    const res = await request(`${this.server}${path}`, {
       method,
       headers: {
         ...(auth && this.credentials ? { Authorization: `Bearer ${this.credentials.accessToken}` } : {}),

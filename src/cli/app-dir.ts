@@ -1,7 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { codePathProblem } from '../domain/code-paths.js';
 import { InputError } from '../errors.js';
 
 /** `berth.json` in an app folder: which app it is and its entrypoint. */
@@ -19,25 +18,6 @@ export async function readAppFile(dir: string): Promise<AppFile> {
   const parsed = appFileSchema.safeParse(JSON.parse(text));
   if (!parsed.success) throw new InputError(`${APP_FILE} in ${resolve(dir)} is not valid: ${parsed.error.issues[0]?.message ?? ''}`);
   return parsed.data;
-}
-
-/** The folder's code files (what Berth accepts: no hidden files, no berth.json), as path → text. */
-export async function readCodeFiles(dir: string): Promise<Record<string, string>> {
-  const root = resolve(dir);
-  const files: Record<string, string> = {};
-  async function walk(current: string): Promise<void> {
-    for (const entry of await readdir(current, { withFileTypes: true })) {
-      if (entry.name.startsWith('.') || entry.name === '__pycache__' || entry.name === 'node_modules') continue;
-      const full = join(current, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile() && entry.name !== APP_FILE) {
-        const path = relative(root, full).split(sep).join('/');
-        if (codePathProblem(path) === undefined) files[path] = await readFile(full, 'utf8');
-      }
-    }
-  }
-  await walk(root);
-  return files;
 }
 
 /** Writes a starter into a new (or empty) folder with its berth.json. */

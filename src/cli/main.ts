@@ -1,8 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { BerthError, InputError } from '../errors.js';
-import { ApiError } from './api-client.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command } from './command.js';
+import { EXIT_CODE_HELP, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from './command.js';
+import { reportError } from './error-report.js';
 import { COMMANDS } from './commands/index.js';
 
 const processIo: CliIo = {
@@ -29,7 +28,7 @@ export async function main(argv: string[], io: CliIo = processIo, commands: read
   try {
     return await command.run(argv.slice(command.name.length), io);
   } catch (err) {
-    return reportError(err, command, io);
+    return reportError(err, command, io, process.env.BERTH_DEBUG === '1');
   }
 }
 
@@ -45,26 +44,16 @@ function generalUsage(commands: readonly Command[], argv: readonly string[] = []
   const shown = scoped.length > 0 ? scoped : commands;
   const width = Math.max(...shown.map((c) => c.name.join(' ').length));
   const lines = shown.map((c) => `  berth ${c.name.join(' ').padEnd(width)}  ${c.summary}`);
-  return ['Usage: berth <command> [options]   (berth <command> --help for details)', '', 'Commands:', ...lines].join('\n');
-}
-
-/** Maps what a command threw to a message and an exit code, in one place. */
-function reportError(err: unknown, command: Command, io: CliIo): number {
-  if (err instanceof UsageError) {
-    io.err(`error: ${err.message}\n\n${command.usage}`);
-    return EXIT_USAGE;
-  }
-  if (err instanceof InputError) {
-    io.err(`error: ${err.message}`);
-    return EXIT_USAGE;
-  }
-  if (err instanceof BerthError || err instanceof ApiError) {
-    io.err(`error: ${err.message}`);
-    return EXIT_FAILED;
-  }
-  const debug = process.env.BERTH_DEBUG === '1';
-  io.err(`error: ${err instanceof Error ? (debug ? (err.stack ?? err.message) : err.message) : String(err)}`);
-  return EXIT_FAILED;
+  return [
+    'Usage: berth <command> [options]   (berth <command> --help for details)',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Read commands take --json for scripts. Run from an app folder (berth.json), also via npm run -s berth -- <command>.',
+    '',
+    EXIT_CODE_HELP,
+  ].join('\n');
 }
 
 /** `npm run berth -- ...` runs this file directly with tsx; bin/berth.js imports it instead. */

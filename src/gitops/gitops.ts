@@ -1,4 +1,6 @@
 import { appDir, appFluxFile, CODE_DIR } from '../domain/layout.js';
+import { ambiguousPrefixMessage, matchCommitPrefix } from '../domain/commit-prefix.js';
+import { ConflictError } from '../errors.js';
 import { appRef, type AppRef } from '../domain/names.js';
 import { readBerthTrailers, type Action } from '../domain/trailers.js';
 import type { RunnerImage } from '../domain/app-spec.js';
@@ -161,9 +163,15 @@ export function createGitOps(options: GitOpsOptions) {
     ): Promise<{ commit: string; previous: string | undefined; code: string; manifests: string } | undefined> {
       const app = appRef(ref.tenant, ref.app);
       const commits = await git.log(branch, { path: appDir(app), limit: 500 });
-      const index = commits.findIndex((c) => c.sha === commit || (commit.length >= 7 && c.sha.startsWith(commit)));
+      const match = matchCommitPrefix(
+        commits.map((c) => c.sha),
+        commit,
+      );
+      if (match.kind === 'ambiguous')
+        throw new ConflictError(ambiguousPrefixMessage(commit, match.matches, `${ref.tenant}/${ref.app}`), { matches: match.matches });
+      const index = match.kind === 'found' ? commits.findIndex((c) => c.sha === match.commit) : -1;
       const release = commits[index];
-      if (!release || commits.slice(index + 1).some((c) => c.sha.startsWith(commit) && commit.length < 40)) return undefined;
+      if (!release) return undefined;
       const previous = commits[index + 1]?.sha;
       const codeDir = `${appDir(app)}/${CODE_DIR}`;
       const [code, folder, flux] = await Promise.all([

@@ -48,6 +48,8 @@ export const idParams = z.object({
     .regex(/^[A-Za-z0-9_-]+$/),
 });
 export const commitSha = z.string().regex(/^[0-9a-f]{40}$/, 'must be a full 40-character commit id');
+/** A full commit id or a prefix of at least 7 hex characters, resolved among the app's releases (domain/commit-prefix.ts). */
+export const commitPrefix = z.string().regex(/^[0-9a-f]{7,40}$/, 'must be a commit id or a prefix of at least 7 hex characters');
 
 /** domain/code-paths.ts's rule: up to 8 levels of lower-case segments, a file name with a known extension. */
 export const CODE_PATH_PATTERN = `^([a-z0-9_-]+/){0,7}[a-z0-9_-]+\\.(${CODE_EXTENSIONS.join('|')})$`;
@@ -100,7 +102,7 @@ export const createAppSchema = z.object({
 export const draftSchema = z.object({ files: filesSchema, entrypoint: codePath, env: envSchema.default({}) });
 export const validateSchema = z.object({ files: filesSchema.optional(), entrypoint: codePath.optional() });
 export const deploySchema = z.object({ message: z.string().max(200).optional() });
-export const rollbackSchema = z.object({ to: commitSha });
+export const rollbackSchema = z.object({ to: commitPrefix });
 
 const envView = z.record(z.string(), z.union([z.object({ value: z.string(), secret: z.literal(false) }), z.object({ secret: z.literal(true) })]));
 export const appView = z.object({

@@ -9,7 +9,8 @@ import type { JobContext, JobHandler } from './runner.js';
 
 export interface DeployHandlerDeps {
   readonly store: Pick<Store, 'deployments' | 'apps'>;
-  readonly gitops: Pick<GitOps, 'deploy' | 'rollback' | 'delete'>;
+  /** `releases` names the app's own commit when a change makes none (absent: the branch head is reported). */
+  readonly gitops: Pick<GitOps, 'deploy' | 'rollback' | 'delete'> & Partial<Pick<GitOps, 'releases'>>;
   readonly now?: () => Date;
 }
 
@@ -62,8 +63,20 @@ export function createDeployHandler(deps: DeployHandlerDeps): JobHandler {
     // The app record first: a crash after `advance` would skip it on the re-run, which sees `committed`.
     if (wrote && request.kind === 'delete') await store.apps.remove(request.tenant, request.app);
     if (wrote && request.kind !== 'delete') await store.apps.setLive(request.tenant, request.app, result.commit, at);
-    const detail = result.status === 'unchanged' ? 'no changes' : result.status === 'duplicate' ? 'found the commit of an earlier attempt' : undefined;
-    await store.deployments.advance(request.deploymentId, entry('committed', detail), { status: 'committed', commit: result.commit });
+    // Unchanged: the branch head may be another app's commit; name the app's own latest release instead.
+    const commit = result.status === 'unchanged' && request.kind !== 'delete' ? ((await latestRelease(request)) ?? result.commit) : result.commit;
+    const detail =
+      result.status === 'unchanged'
+        ? `no changes: ${request.tenant}/${request.app} is already at ${commit}`
+        : result.status === 'duplicate'
+          ? 'found the commit of an earlier attempt'
+          : undefined;
+    await store.deployments.advance(request.deploymentId, entry('committed', detail), { status: 'committed', commit });
+  }
+
+  async function latestRelease(request: DeployJobPayload): Promise<string | undefined> {
+    const [latest] = (await deps.gitops.releases?.({ tenant: request.tenant, app: request.app }, 1)) ?? [];
+    return latest?.commit;
   }
 }
 

@@ -10,6 +10,7 @@ import { secretContext } from './app-service.js';
 import { fluxStatusKey, type FluxStatus } from './flux-event-service.js';
 import { actorOf as actorOfUser } from './actor.js';
 import { tenantDatabaseName } from '../domain/names.js';
+import { ambiguousPrefixMessage, matchCommitPrefix } from '../domain/commit-prefix.js';
 
 /** The variable the tenant's database URI reaches the app in (the todo starter reads it). */
 const TENANT_DB_VARIABLE = 'MONGODB_URI';
@@ -82,6 +83,18 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
     return { plain, names, sopsYaml };
   }
 
+  /** A full id or unique prefix (7+) of one of the app's releases, as the full id; 404 if none, 409 if ambiguous. */
+  async function resolveRelease(tenant: string, name: string, commit: string): Promise<string> {
+    const releases = await deps.gitops.releases({ tenant, app: name }, 500);
+    const match = matchCommitPrefix(
+      releases.map((release) => release.commit),
+      commit,
+    );
+    if (match.kind === 'ambiguous') throw new ConflictError(ambiguousPrefixMessage(commit, match.matches, `${tenant}/${name}`), { matches: match.matches });
+    if (match.kind === 'none') throw new NotFoundError(`commit ${commit} is not a release of ${tenant}/${name}; GET .../releases lists them`);
+    return match.commit;
+  }
+
   /** What Flux last reported about the app's Kustomization (see flux-event-service). */
   async function clusterStatus(tenant: string, name: string) {
     const flux = await store.settings.get<FluxStatus>(fluxStatusKey(tenant, name));
@@ -121,11 +134,16 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
     async rollback(principal: Principal, tenant: string, name: string, to: string, meta: RequestMeta) {
       requireAppAccess(principal, tenant, 'write');
       await refuseReviewMode(tenant);
-      const releases = await deps.gitops.releases({ tenant, app: name }, 500);
-      if (!releases.some((release) => release.commit === to)) {
-        throw new NotFoundError(`commit ${to} is not a release of ${tenant}/${name}; GET .../releases lists them`);
-      }
-      return enqueue(principal, { kind: 'rollback', tenant, app: name, to }, meta);
+      return enqueue(principal, { kind: 'rollback', tenant, app: name, to: await resolveRelease(tenant, name, to) }, meta);
+    },
+
+    /** The app's code as committed in one release (`berth pull --release`). */
+    async releaseFiles(principal: Principal, tenant: string, name: string, commit: string) {
+      requireAppAccess(principal, tenant, 'read');
+      const full = await resolveRelease(tenant, name, commit);
+      const spec = await deps.gitops.readApp({ tenant, app: name }, full);
+      if (!spec) throw new NotFoundError(`${tenant}/${name} has no code in release ${full.slice(0, 12)} (a delete?)`);
+      return { commit: full, entrypoint: spec.entrypoint, files: { ...spec.files } };
     },
 
     async remove(principal: Principal, tenant: string, name: string, meta: RequestMeta) {

@@ -58,7 +58,7 @@ describe('berth as an API client', () => {
     await berth('init', broken, '--template', 'hello');
     writeFileSync(join(broken, 'main.py'), 'import subprocess\napp = (\n');
     const refused = await berth('deploy', broken);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(4);
     expect(refused.err).toContain('[syntax]');
 
     const apps = await berth('apps');
@@ -77,7 +77,7 @@ describe('berth as an API client', () => {
     expect((await berth('rollback', 'abc')).code).toBe(2);
     expect((await berth('init', 'x')).code).toBe(2);
     const other = await berth('apps', '--server', 'http://127.0.0.1:9');
-    expect(other.code).toBe(1);
-    expect(other.err).toContain('berth login');
+    expect(other.code).toBe(3);
+    expect(other.err).toBe('error: not logged in to http://127.0.0.1:9: run berth login');
   });
 });

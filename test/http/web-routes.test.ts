@@ -80,7 +80,7 @@ describe('GET /apps/:tenant/:app/releases/:commit/diff', () => {
     const skeleton = (await h.git.log('main')).at(-1)?.sha ?? '';
     const notRelease = await h.call('GET', `/api/v1/apps/alice/web/releases/${skeleton}/diff`, { token: alice });
     expect(notRelease.status).toBe(404);
-    expect(notRelease.body.error.message).toContain('is not (or not uniquely) a release of alice/web');
+    expect(notRelease.body.error.message).toContain('is not a release of alice/web');
     const bad = await h.call('GET', '/api/v1/apps/alice/web/releases/xyz/diff', { token: alice });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body.error.details)).toContain('prefix of at least 7 hex characters');

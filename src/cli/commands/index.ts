@@ -1,5 +1,14 @@
 import type { Command } from '../command.js';
 import { appsCommand } from './apps.js';
+import { completionCommand } from './completion.js';
+import { deleteCommand } from './delete.js';
+import { envCommand } from './env.js';
+import { envSetCommand } from './env-set.js';
+import { envUnsetCommand } from './env-unset.js';
+import { pullCommand } from './pull.js';
+import { pushCommand } from './push.js';
+import { sleepCommand } from './sleep.js';
+import { wakeCommand } from './wake.js';
 import { deployCommand } from './deploy.js';
 import { initCommand } from './init.js';
 import { loginCommand } from './login.js';
@@ -25,4 +34,13 @@ export const COMMANDS: readonly Command[] = [
   rollbackCommand,
   logsCommand,
   openCommand,
+  envCommand,
+  envSetCommand,
+  envUnsetCommand,
+  pushCommand,
+  pullCommand,
+  sleepCommand,
+  wakeCommand,
+  deleteCommand,
+  completionCommand,
 ];

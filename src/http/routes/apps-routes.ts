@@ -145,13 +145,13 @@ export function appsRoutes(deps: Pick<HttpDeps, 'rateLimits' | 'metrics'>, docs:
     path: '/apps/:tenant/:app/rollback',
     tag,
     auth: true,
-    summary: 'Restore the app as of a commit (202)',
+    summary: 'Restore the app as of a release: its full commit id or a unique prefix of 7+ characters (202; 409 if ambiguous)',
     params,
     body: s.rollbackSchema,
     status: 202,
     response: s.deploymentResponse,
     idempotent: true,
-    errors: [429],
+    errors: [409, 429],
   });
   r.post(rollback, valid('param', params), valid('json', s.rollbackSchema), async (c) => {
     const p = c.req.valid('param');
