@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appDir } from '../../src/domain/layout.js';
 import { createHarness, type Harness } from './harness.js';
 import { webUiRoutes } from '../../src/http/web-ui.js';
 
@@ -53,7 +54,7 @@ describe('GET /apps/:tenant/:app/releases/:commit/diff', () => {
     expect(res.body.previous).toBe(first);
     expect(res.body.code).toContain('-    return {"message": "one"}');
     expect(res.body.code).toContain('+    return {"message": "two"}');
-    expect(res.body.code).toContain('+++ b/tenants/alice/web/code/static/site.css');
+    expect(res.body.code).toContain(`+++ b/${appDir({ tenant: 'alice', app: 'web' })}/code/static/site.css`);
     expect(res.body.manifests).not.toContain('/code/');
     // The new file shows up in the kustomization's configMapGenerator: a manifest change.
     expect(res.body.manifests).toContain('kustomization.yaml');
