@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -45,7 +45,9 @@ describe.skipIf(!canUnshare)('the README quick start', () => {
     clone = mkdtempSync('/var/tmp/berth-readme-');
     rmSync(clone, { recursive: true });
     expect(spawnSync('git', ['clone', '-q', ROOT, clone]).status).toBe(0);
-    symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'));
+    // A copy of hard links, not a symlink: the namespace mounts its own /tmp, and the checkout may live under /tmp (CI's does).
+    const linked = spawnSync('cp', ['-al', join(ROOT, 'node_modules'), join(clone, 'node_modules')]);
+    if (linked.status !== 0) cpSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'), { recursive: true, verbatimSymlinks: true });
     // `npm ci` builds the web UI (prepare); the checkout's build stands in for it when present, else npm start builds it.
     if (existsSync(join(ROOT, 'dist', 'web', 'index.html'))) cpSync(join(ROOT, 'dist', 'web'), join(clone, 'dist', 'web'), { recursive: true });
 
