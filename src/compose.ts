@@ -14,6 +14,7 @@ import { openMongoStore } from './adapters/store-mongo/index.js';
 import { openSqliteStore } from './adapters/store-sqlite/index.js';
 import { defaultTemplates } from './adapters/templates/template-files.js';
 import { createTenantDatabaseProvisioner } from './adapters/tenant-db/tenant-database.js';
+import { withAccountCache } from './auth/account-cache.js';
 import { createAuthService, createOidcVerifier, loadOrCreateSigningKey, type SigningKey } from './auth/index.js';
 import { describeConfig, type Config } from './config.js';
 import { ConflictError, UnavailableError } from './errors.js';
@@ -102,7 +103,8 @@ export async function buildBerth(config: Config, overrides: BerthOverrides = {})
   logger.info({ config: describeConfig(config) }, 'starting');
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
 
-  const store = await openStore(config);
+  // Every request reads its account (roles, removal) from the store, through a cache of a few seconds.
+  const store = withAccountCache(await openStore(config));
   await ensureAppsRepo(config, logger);
   const committer = { name: 'Berth', email: `berth@${hostname() || 'localhost'}` };
   const git = createLocalGit({ gitdir: config.appsRepo, committer, ...(config.gitRemote ? { remote: config.gitRemote } : {}) });

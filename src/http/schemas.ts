@@ -84,6 +84,7 @@ export const signupSchema = credentialsSchema.extend({
     description: 'not a common password, not containing the username',
   }),
   email: z.email().max(254),
+  invite: z.string().min(1).max(200).optional().meta({ description: 'an invite token, when signups are by invitation' }),
 });
 
 export const userSchema = z.object({ id: z.string(), username: z.string(), email: z.string(), roles: z.array(z.enum(ROLES)) });
