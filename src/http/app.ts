@@ -68,6 +68,11 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
     }),
   );
   app.use('*', auditTrail(deps.store.audit, deps.now));
+  // Token responses (and their errors) are never stored by a browser or a shared cache.
+  app.use('/api/v1/auth/*', async (c, next) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+  });
 
   app.route('/', healthRoutes(deps, docs));
   const api = new Hono<AppEnv>();
