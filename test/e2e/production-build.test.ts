@@ -63,7 +63,7 @@ describe('npm run build && node dist/main.js on a fresh clone', () => {
       await new Promise((r) => setTimeout(r, 150));
     }
 
-    const ui = await fetch(`${url}/`);
+    const ui = await fetch(`${url}/`, { headers: { Accept: 'text/html' } });
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('<div id="root"');
     const api = client(url);

@@ -62,7 +62,7 @@ describe('response headers', () => {
 
   it("Berth's UI and API carry its CSP; a proxied app keeps its own", async () => {
     for (const path of ['/', '/healthz', '/api/v1/openapi.json', '/api/v1/apps']) {
-      const res = await fetch(`${base()}${path}`);
+      const res = await fetch(`${base()}${path}`, { headers: { Accept: 'text/html' } });
       expect(res.headers.get('content-security-policy'), path).toMatch(/default-src 'self'/);
       expect(res.headers.get('content-security-policy'), path).not.toContain('cdn.example');
     }
