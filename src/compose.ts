@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { MongoClient } from 'mongodb';
 import { pino, type Logger } from 'pino';
+import { scheduledBackups } from './adapters/backup/scheduled-backup.js';
 import { createLocalGit } from './adapters/git/index.js';
 import { initAppsRepo } from './adapters/git/init-repo.js';
 import { createRepoMaintenance } from './adapters/git/maintenance.js';
@@ -162,6 +163,12 @@ export async function buildBerth(config: Config, overrides: BerthOverrides = {})
     tasks: [cleanupTask({ store, gitops, policy: config.cleanup, everyMs: HOUR_MS, logger }), upgradeCheckTask({ gitops, everyMs: 6 * HOUR_MS, logger })],
   });
   // Per replica, no lease: each keeps its own local copy of the apps repository.
+  const backups = scheduledBackups({
+    paths: { dataDir: config.dataDir, appsRepo: config.appsRepo },
+    everyHours: config.mongo ? 0 : config.backup.everyHours,
+    keep: config.backup.keep,
+    logger: logger.child({ component: 'backup' }),
+  });
   const maintenance = createRepoMaintenance({ gitdir: config.appsRepo, everyMs: HOUR_MS, logger: logger.child({ component: 'git-maintenance' }) });
 
   const starters = loadStarters();
@@ -225,10 +232,11 @@ export async function buildBerth(config: Config, overrides: BerthOverrides = {})
       if (options.background === false) return;
       periodic.start();
       maintenance.start();
+      backups.start();
     },
     async stopWorkers(deadlineMs) {
       maintenance.stop();
-      await Promise.allSettled([runner.stop(deadlineMs), periodic.stop(deadlineMs), runtime.runtime.stop(deadlineMs)]);
+      await Promise.allSettled([runner.stop(deadlineMs), periodic.stop(deadlineMs), runtime.runtime.stop(deadlineMs), backups.stop()]);
     },
     async close() {
       await Promise.allSettled([validator.close(), git.close(), tenantMongo?.client.close()]);

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { appsCommand } from './apps.js';
+import { backupCommand, restoreCommand } from './backup.js';
 import { deployCommand } from './deploy.js';
 import { initCommand } from './init.js';
 import { loginCommand } from './login.js';
@@ -23,4 +24,6 @@ export const COMMANDS: readonly Command[] = [
   rollbackCommand,
   logsCommand,
   openCommand,
+  backupCommand,
+  restoreCommand,
 ];
