@@ -59,7 +59,7 @@ export function SignupsSection() {
           ))}
         </select>
       </label>
-      <form onSubmit={(e) => void invite(e)} class="stack" aria-label="Invite link">
+      <form onSubmit={(e) => void invite(e)} class="stack" aria-label="New invite">
         <label>
           Invite for username (optional)
           <input value={inviteFor} onInput={(e) => setInviteFor(e.currentTarget.value)} />
