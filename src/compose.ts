@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { MongoClient } from 'mongodb';
 import { pino, type Logger } from 'pino';
+import { scheduledBackups } from './adapters/backup/scheduled-backup.js';
 import { fleetIndexFile } from './adapters/fs/fleet-index-file.js';
 import { createLocalGit } from './adapters/git/index.js';
 import { initAppsRepo } from './adapters/git/init-repo.js';
@@ -15,6 +16,7 @@ import { openMongoStore } from './adapters/store-mongo/index.js';
 import { openSqliteStore } from './adapters/store-sqlite/index.js';
 import { defaultTemplates } from './adapters/templates/template-files.js';
 import { createTenantDatabaseProvisioner } from './adapters/tenant-db/tenant-database.js';
+import { withAccountCache } from './auth/account-cache.js';
 import { createAuthService, createOidcVerifier, loadOrCreateSigningKey, type SigningKey } from './auth/index.js';
 import { describeConfig, type Config } from './config.js';
 import { ConflictError, UnavailableError } from './errors.js';
@@ -103,7 +105,8 @@ export async function buildBerth(config: Config, overrides: BerthOverrides = {})
   logger.info({ config: describeConfig(config) }, 'starting');
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
 
-  const store = await openStore(config);
+  // Every request reads its account (roles, removal) from the store, through a cache of a few seconds.
+  const store = withAccountCache(await openStore(config));
   await ensureAppsRepo(config, logger);
   const committer = { name: 'Berth', email: `berth@${hostname() || 'localhost'}` };
   const git = createLocalGit({
@@ -172,6 +175,12 @@ export async function buildBerth(config: Config, overrides: BerthOverrides = {})
     tasks: [cleanupTask({ store, gitops, policy: config.cleanup, everyMs: HOUR_MS, logger }), upgradeCheckTask({ gitops, everyMs: 6 * HOUR_MS, logger })],
   });
   // Per replica, no lease: each keeps its own local copy of the apps repository.
+  const backups = scheduledBackups({
+    paths: { dataDir: config.dataDir, appsRepo: config.appsRepo },
+    everyHours: config.mongo ? 0 : config.backup.everyHours,
+    keep: config.backup.keep,
+    logger: logger.child({ component: 'backup' }),
+  });
   const maintenance = createRepoMaintenance({ gitdir: config.appsRepo, everyMs: HOUR_MS, logger: logger.child({ component: 'git-maintenance' }) });
 
   const starters = loadStarters();
@@ -235,10 +244,11 @@ export async function buildBerth(config: Config, overrides: BerthOverrides = {})
       if (options.background === false) return;
       periodic.start();
       maintenance.start();
+      backups.start();
     },
     async stopWorkers(deadlineMs) {
       maintenance.stop();
-      await Promise.allSettled([runner.stop(deadlineMs), periodic.stop(deadlineMs), runtime.runtime.stop(deadlineMs)]);
+      await Promise.allSettled([runner.stop(deadlineMs), periodic.stop(deadlineMs), runtime.runtime.stop(deadlineMs), backups.stop()]);
     },
     async close() {
       await Promise.allSettled([validator.close(), git.close(), tenantMongo?.client.close()]);

@@ -89,6 +89,14 @@ const envSchema = z.object({
   VALIDATE_TIMEOUT_MS: integer(5000, 100, 60_000),
   SHUTDOWN_DEADLINE_MS: integer(10_000, 100, 300_000),
   GIT_CACHE_MIB: integer(96, 8, 16_384),
+  // Slow clients: headers, then the whole request (body included), must arrive in time; idle sockets close.
+  HTTP_HEADERS_TIMEOUT_MS: integer(10_000, 100, 300_000),
+  HTTP_REQUEST_TIMEOUT_MS: integer(30_000, 100, 600_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(5_000, 100, 300_000),
+  HTTP_MAX_CONNECTIONS: integer(1_000, 1, 100_000),
+  // Scheduled backups of the embedded store into DATA_DIR/backups (0: off).
+  BACKUP_EVERY_HOURS: integer(0, 0, 24 * 30),
+  BACKUP_KEEP: integer(7, 1, 1_000),
   RATE_LIMIT_AUTH_PER_MINUTE: integer(20, 1, 100_000),
   RATE_LIMIT_DEPLOY_PER_MINUTE: integer(30, 1, 100_000),
   RATE_LIMIT_VALIDATE_PER_MINUTE: integer(300, 1, 100_000),
@@ -139,6 +147,15 @@ export interface Config {
   readonly shutdownDeadlineMs: number;
   /** Heap bytes the Git adapter may keep parsed objects in. */
   readonly gitCacheBytes: number;
+  /** Node's HTTP server limits (see src/http/server.ts). */
+  readonly server: {
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
+    readonly maxConnections: number;
+  };
+  /** Scheduled backups of the embedded store (everyHours 0: off). */
+  readonly backup: { readonly everyHours: number; readonly keep: number };
   readonly rateLimits: { readonly authPerMinute: number; readonly deployPerMinute: number; readonly validatePerMinute: number };
   /** Pyodide validator workers; 0 means sized to the machine. */
   readonly validateWorkers: number;
@@ -255,6 +272,13 @@ function toConfig(v: z.infer<typeof envSchema>): Config {
     validateTimeoutMs: v.VALIDATE_TIMEOUT_MS,
     shutdownDeadlineMs: v.SHUTDOWN_DEADLINE_MS,
     gitCacheBytes: v.GIT_CACHE_MIB * 1024 * 1024,
+    server: {
+      headersTimeoutMs: v.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: Math.max(v.HTTP_REQUEST_TIMEOUT_MS, v.HTTP_HEADERS_TIMEOUT_MS),
+      keepAliveTimeoutMs: v.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: v.HTTP_MAX_CONNECTIONS,
+    },
+    backup: { everyHours: v.BACKUP_EVERY_HOURS, keep: v.BACKUP_KEEP },
     rateLimits: {
       authPerMinute: v.RATE_LIMIT_AUTH_PER_MINUTE,
       deployPerMinute: v.RATE_LIMIT_DEPLOY_PER_MINUTE,

@@ -220,8 +220,12 @@ async function createOidcUser(users: OidcUsers, identity: OidcIdentity, now: Dat
  * it on first sight (the store makes the very first user admin, atomically).
  * When the issuer asserts roles, they replace the stored ones.
  */
+/** What a removed account's tokens and sign-ins are told. */
+export const ACCOUNT_REMOVED = 'this account was removed by an administrator';
+
 export async function resolveOidcUser(users: OidcUsers, identity: OidcIdentity, now: Date): Promise<Principal> {
   let user = (await users.byExternalId(identity.externalId)) ?? (await createOidcUser(users, identity, now));
+  if (user.removedAt) throw new UnauthorizedError(ACCOUNT_REMOVED);
   if (identity.roles && !sameRoles(user.roles, identity.roles)) {
     user = (await users.setRoles(user.id, withEditor(identity.roles))) ?? user;
   }

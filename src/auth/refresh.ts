@@ -78,7 +78,7 @@ export async function rotateRefreshToken(
   if (stored.rotatedAt) return revokeOnReuse(store, stored.familyId, at);
   if (Date.parse(stored.expiresAt) <= now.getTime()) throw new UnauthorizedError('refresh token has expired; sign in again');
   const user = await store.users.byId(stored.userId);
-  if (!user) throw new UnauthorizedError(SIGN_IN_AGAIN);
+  if (!user || user.removedAt) throw new UnauthorizedError(SIGN_IN_AGAIN);
   const next = newToken();
   const expiresAt = expiryFrom(now, options);
   const rotated = await store.refreshTokens.rotate(

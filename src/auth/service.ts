@@ -2,17 +2,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { assertName } from '../domain/names.js';
 import { ConflictError, InputError, UnauthorizedError } from '../errors.js';
-import type { RefreshTokenStore, UserStore } from '../ports/store.js';
+import type { RefreshTokenStore, SettingsStore, UserStore } from '../ports/store.js';
+import { admitSignup } from './signup-policy.js';
 import type { User } from '../store/types.js';
 import { jwks, keyList, type PublicJwk, type SigningKey, type VerificationKey } from './keys.js';
-import { resolveOidcUser, type OidcVerifier } from './oidc.js';
+import { ACCOUNT_REMOVED, resolveOidcUser, type OidcVerifier } from './oidc.js';
 import { hashPassword, MAX_PASSWORD_LENGTH, passwordProblem, verifyPassword } from './passwords.js';
-import { publicUser, type Principal, type PublicUser } from './principal.js';
+import { principalOf, publicUser, type Principal, type PublicUser } from './principal.js';
 import { createRefreshToken, revokeRefreshToken, rotateRefreshToken } from './refresh.js';
 import { DEFAULT_ACCESS_TTL_SECONDS, issueAccessToken, tokenKeyId, verifyAccessToken } from './tokens.js';
 
 export interface AuthServiceOptions {
-  readonly store: { readonly users: UserStore; readonly refreshTokens: RefreshTokenStore };
+  readonly store: { readonly users: UserStore; readonly refreshTokens: RefreshTokenStore; readonly settings: SettingsStore };
   readonly signingKey: SigningKey;
   /** Keys retired by a rotation whose tokens may still be live (at most one access TTL). */
   readonly previousKeys?: readonly VerificationKey[];
@@ -35,7 +36,10 @@ export interface AuthSession {
 }
 
 export interface AuthService {
-  signup(input: { username: string; email: string; password: string }): Promise<AuthSession>;
+  /** Subject to the signup setting (src/auth/signup-policy.ts); `invite` is an admin's invite token. */
+  signup(input: { username: string; email: string; password: string; invite?: string | undefined }): Promise<AuthSession>;
+  /** An account an admin creates (whatever the signup setting); no session. */
+  createAccount(input: { username: string; email: string; password: string }): Promise<PublicUser>;
   login(input: { username: string; password: string }): Promise<AuthSession>;
   /** Rotates the refresh token; reuse of an old one revokes its family. */
   refresh(refreshToken: string): Promise<AuthSession>;
@@ -107,7 +111,14 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
   return {
     async signup(input) {
       checkSignup(input);
-      return session(await createUser(input.username, input.email.trim(), input.password));
+      const admitted = await admitSignup({ settings: store.settings, countUsers: () => store.users.count() }, input, now());
+      const user = await createUser(input.username, input.email.trim(), input.password);
+      await admitted(user.id);
+      return session(user);
+    },
+    async createAccount(input) {
+      checkSignup(input);
+      return publicUser(await createUser(input.username, input.email.trim(), input.password));
     },
     async login(input) {
       const username = typeof input.username === 'string' && input.username.length <= 64 ? input.username : '';
@@ -115,7 +126,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       const password = typeof input.password === 'string' && input.password.length <= MAX_PASSWORD_LENGTH * 2 ? input.password : '';
       const user = username ? await store.users.byUsername(username) : undefined;
       const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
-      if (!user?.passwordHash || !password || !ok) throw new UnauthorizedError(LOGIN_FAILED);
+      if (!user?.passwordHash || !password || !ok || user.removedAt) throw new UnauthorizedError(LOGIN_FAILED);
       return session(user);
     },
     async refresh(refreshToken) {
@@ -128,7 +139,12 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     async authenticate(token) {
       if (typeof token !== 'string' || token.length === 0) throw new UnauthorizedError('access token missing');
       if (isLocalToken(token) || !options.oidc) {
-        return verifyAccessToken(token, { keys: verificationKeys, issuer, audience, now: now() });
+        const claimed = await verifyAccessToken(token, { keys: verificationKeys, issuer, audience, now: now() });
+        // The token proves who signed in; the store says what that account is now (roles, removal).
+        const user = await store.users.byId(claimed.userId);
+        if (!user || user.username !== claimed.username) throw new UnauthorizedError('the account behind this token no longer exists');
+        if (user.removedAt) throw new UnauthorizedError(ACCOUNT_REMOVED);
+        return principalOf(user, 'local');
       }
       const identity = await options.oidc.verify(token);
       return resolveOidcUser(store.users, identity, now());

@@ -10,6 +10,7 @@ import { auditTrail, requestContext, requireUser } from './middleware.js';
 import { RouteRegistry } from './openapi.js';
 import { openapiResponse } from './schemas.js';
 import { appsRoutes } from './routes/apps-routes.js';
+import { accountAdminRoutes } from './routes/account-admin-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
 import { opsAdminRoutes } from './routes/ops-admin-routes.js';
@@ -67,6 +68,11 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
     }),
   );
   app.use('*', auditTrail(deps.store.audit, deps.now));
+  // Token responses (and their errors) are never stored by a browser or a shared cache.
+  app.use('/api/v1/auth/*', async (c, next) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+  });
 
   app.route('/', healthRoutes(deps, docs));
   const api = new Hono<AppEnv>();
@@ -80,6 +86,7 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
   api.route('/', appsRoutes(deps, docs, apps, deploys));
   api.route('/', deploymentRoutes(deps, docs, deploys));
   api.route('/', opsAdminRoutes(deps, docs, ops, admin));
+  api.route('/', accountAdminRoutes(deps, docs, admin));
   api.route('/', systemRoutes(docs, deps.systemWarnings));
   api.route('/', runtimeRoutes(docs, deps.services.runtime, deps.sse));
   api.route('/', releaseRoutes(deps.services, docs));

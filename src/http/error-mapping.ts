@@ -59,6 +59,9 @@ function respond(c: Context<AppEnv>, err: BerthError): Response {
   const status = statusOf(err);
   if (err instanceof RateLimitError) c.header('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterSeconds))));
   if (err instanceof MethodNotAllowedError) c.header('Allow', err.allow.join(', '));
+  // The unread rest of an oversized body would otherwise be parsed as the next request: the
+  // server closes the socket after a 413, and a kept-alive client must know not to reuse it.
+  if (err instanceof TooLargeError) c.header('Connection', 'close');
   if (status >= 500 && !(err instanceof InternalError)) c.get('logger')?.error({ err: { code: err.code, message: err.message } }, 'request failed');
   const body: ErrorBody = { error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } };
   return c.json(body, status);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commitNoteProblem } from '../domain/commit-text.js';
 import { CODE_EXTENSIONS, codePathProblem, MAX_PATH_LENGTH } from '../domain/code-paths.js';
 import { MAX_NAME_LENGTH, nameProblem } from '../domain/names.js';
 import { NAME_PATTERN } from '../domain/name-rule.js';
@@ -87,6 +88,7 @@ export const signupSchema = credentialsSchema.extend({
     description: 'not a common password, not containing the username',
   }),
   email: z.email().max(254),
+  invite: z.string().min(1).max(200).optional().meta({ description: 'an invite token, when signups are by invitation' }),
 });
 
 export const userSchema = z.object({ id: z.string(), username: z.string(), email: z.string(), roles: z.array(z.enum(ROLES)) });
@@ -101,7 +103,16 @@ export const createAppSchema = z.object({
 });
 export const draftSchema = z.object({ files: filesSchema, entrypoint: codePath, env: envSchema.default({}) });
 export const validateSchema = z.object({ files: filesSchema.optional(), entrypoint: codePath.optional() });
-export const deploySchema = z.object({ message: z.string().max(200).optional() });
+export const deploySchema = z.object({
+  message: z
+    .string()
+    .max(200)
+    .superRefine((note, ctx) => {
+      const problem = commitNoteProblem(note);
+      if (problem) ctx.addIssue({ code: 'custom', message: `message ${problem}` });
+    })
+    .optional(),
+});
 export const rollbackSchema = z.object({ to: commitPrefix });
 
 const envView = z.record(z.string(), z.union([z.object({ value: z.string(), secret: z.literal(false) }), z.object({ secret: z.literal(true) })]));

@@ -45,6 +45,10 @@ export function createDeployHandler(deps: DeployHandlerDeps): JobHandler {
       const attempt = context.job.attempts > 1 ? `attempt ${context.job.attempts}` : undefined;
       await store.deployments.advance(deployment.id, entry('committing', attempt), { status: 'queued' });
       context.signal.throwIfAborted();
+      // A delete queued before this deploy or rollback removed the record: committing would leave Git and the store disagreeing.
+      if (request.kind !== 'delete' && !(await store.apps.get(request.tenant, request.app))) {
+        throw new ConflictError(`app ${request.tenant}/${request.app} was deleted before this ${request.kind} ran; recreate it and deploy`);
+      }
       const result = await commit(deps.gitops, request).catch((error: unknown) => {
         throw inUserTerms(error, request);
       });

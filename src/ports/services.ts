@@ -18,7 +18,8 @@ export interface Session {
 }
 
 export interface AuthPort {
-  signup(input: { readonly username: string; readonly email: string; readonly password: string }): Promise<Session>;
+  signup(input: { readonly username: string; readonly email: string; readonly password: string; readonly invite?: string | undefined }): Promise<Session>;
+  createAccount(input: { readonly username: string; readonly email: string; readonly password: string }): Promise<Session['user']>;
   login(input: { readonly username: string; readonly password: string }): Promise<Session>;
   /** Rotates: the old token stops working. */
   refresh(refreshToken: string): Promise<{ readonly accessToken: string; readonly refreshToken: string; readonly refreshExpiresAt?: string | Date }>;

@@ -21,6 +21,9 @@ export interface UserStore {
   byExternalId(externalId: string): Promise<User | undefined>;
   list(): Promise<User[]>;
   setRoles(id: string, roles: readonly Role[]): Promise<User | undefined>;
+  /** Marks the account removed (idempotent; the first time is kept). The row stays, so its username and email stay taken. */
+  remove(id: string, now: string): Promise<User | undefined>;
+  /** Every account ever created, removed ones included. */
   count(): Promise<number>;
 }
 

@@ -1,4 +1,5 @@
-import { ENV_NAME, type AppSpec, type RunnerImage } from '../domain/app-spec.js';
+import type { AppSpec, RunnerImage } from '../domain/app-spec.js';
+import { envNameProblem, envValueProblem } from '../domain/env-rule.js';
 import { assertCodePath } from '../domain/code-paths.js';
 import { assertName } from '../domain/names.js';
 import { assertRunnerImage } from '../domain/runner-image.js';
@@ -46,10 +47,8 @@ export function kustomizeTextProblem(text: string): string | undefined {
   return undefined;
 }
 
-/** Variables the runner itself needs; an app cannot override them. */
-export const RESERVED_ENV_NAMES: readonly string[] = ['CODE_DIR', 'ENTRYPOINT', 'PORT'];
-/** The runner's own settings (BERTH_ALLOWED_IMPORTS, ...): an app must not override them. */
-export const RESERVED_ENV_PREFIX = 'BERTH_';
+/** Variables the runner itself needs (the whole rule, prefixes too, is src/domain/env-rule.ts). */
+export { RESERVED_ENV_NAMES } from '../domain/env-rule.js';
 
 /** RFC 3339, as `new Date().toISOString()` writes it (offsets accepted). */
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
@@ -72,12 +71,9 @@ function checkText(what: string, text: unknown, details: unknown): string {
 }
 
 function checkEnvName(name: unknown, where: string): string {
-  if (typeof name !== 'string' || !ENV_NAME.test(name)) {
-    fail(`${where} name ${JSON.stringify(name)} must be upper-case letters, digits and "_", not starting with a digit`, { name });
-  }
-  if (RESERVED_ENV_NAMES.includes(name) || name.startsWith(RESERVED_ENV_PREFIX)) {
-    fail(`${where} name ${name} is reserved for the runner`, { name });
-  }
+  if (typeof name !== 'string') fail(`${where} name ${JSON.stringify(name)} must be text`, { name });
+  const problem = envNameProblem(name);
+  if (problem) fail(`${where} ${problem}`, { name });
   return name;
 }
 
@@ -97,7 +93,10 @@ function checkEnv(env: unknown): Record<string, string> {
   if (typeof env !== 'object' || env === null || Array.isArray(env)) fail('env must be an object of name → value');
   const out: Record<string, string> = {};
   for (const name of Object.keys(env).sort(byCodeUnit)) {
-    out[checkEnvName(name, 'env')] = checkText(`env ${name}`, (env as Record<string, unknown>)[name], { name });
+    const value = checkText(`env ${name}`, (env as Record<string, unknown>)[name], { name });
+    const problem = envValueProblem(value);
+    if (problem) fail(`env ${name} ${problem}`, { name });
+    out[checkEnvName(name, 'env')] = value;
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { requireRole } from '../auth/authorize.js';
 import { publicUser, withEditor, type Principal } from '../auth/principal.js';
-import { NotFoundError } from '../errors.js';
+import { createInvite, setSignupMode, signupMode, type SignupMode } from '../auth/signup-policy.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import type { Role } from '../store/types.js';
 import { SETTINGS, type ServiceDeps } from './service-deps.js';
 
@@ -10,13 +11,47 @@ export function createAdminService(deps: Pick<ServiceDeps, 'store' | 'now' | 'va
   return {
     async users(principal: Principal) {
       requireRole(principal, 'admin');
-      return (await store.users.list()).map(publicUser);
+      return (await store.users.list()).filter((user) => !user.removedAt).map(publicUser);
+    },
+
+    /**
+     * Removes an account: its tokens are refused from the next request on
+     * and its sessions revoked; its apps stay (owned by the tenant) until
+     * deleted, and its username is never given to someone else.
+     */
+    async removeUser(principal: Principal, username: string) {
+      requireRole(principal, 'admin');
+      const user = await store.users.byUsername(username);
+      if (!user || user.removedAt) throw new NotFoundError(`user ${username} does not exist`);
+      if (user.id === principal.userId) throw new ConflictError('you cannot remove your own account; another admin can');
+      const at = deps.now().toISOString();
+      const removed = await store.users.remove(user.id, at);
+      await store.refreshTokens.revokeAllForUser(user.id, at);
+      if (!removed) throw new NotFoundError(`user ${username} does not exist`);
+      return publicUser(removed);
+    },
+
+    async signups(principal: Principal) {
+      requireRole(principal, 'admin');
+      return signupMode(store.settings);
+    },
+
+    async setSignups(principal: Principal, mode: SignupMode) {
+      requireRole(principal, 'admin');
+      await setSignupMode(store.settings, mode, deps.now());
+      return mode;
+    },
+
+    async createInvite(principal: Principal, username?: string) {
+      requireRole(principal, 'admin');
+      if (username && (await store.users.byUsername(username))) throw new ConflictError(`username ${username} is taken`, { field: 'username' });
+      return createInvite(store.settings, { createdBy: principal.userId, ...(username ? { username } : {}) }, deps.now());
     },
 
     async setRoles(principal: Principal, username: string, roles: readonly Role[]) {
       requireRole(principal, 'admin');
       const user = await store.users.byUsername(username);
-      if (!user) throw new NotFoundError(`user ${username} does not exist`);
+      if (!user || user.removedAt) throw new NotFoundError(`user ${username} does not exist`);
       const updated = await store.users.setRoles(user.id, withEditor(roles));
       if (!updated) throw new NotFoundError(`user ${username} does not exist`);
       return publicUser(updated);

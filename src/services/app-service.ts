@@ -2,6 +2,8 @@ import { requireAppAccess, hasRole } from '../auth/authorize.js';
 import type { Principal } from '../auth/principal.js';
 import { ConflictError, InputError, InvalidCodeError, NotFoundError, type CodeProblem } from '../errors.js';
 import type { AppRecord, Draft, DraftEnvVar } from '../store/types.js';
+import { envNameProblem, envValueProblem } from '../domain/env-rule.js';
+import { kustomizeTextProblem } from '../render/index.js';
 import { precheckFiles as precheckCode } from '../validate/prechecks.js';
 import { SETTINGS, type ServiceDeps } from './service-deps.js';
 import { appUrlOf } from './runtime-service.js';
@@ -40,6 +42,7 @@ export function createAppService(deps: ServiceDeps) {
   async function sealEnv(tenant: string, app: string, input: Readonly<Record<string, EnvInput>>, previous: Draft['env']): Promise<Record<string, DraftEnvVar>> {
     const env: Record<string, DraftEnvVar> = {};
     for (const [name, value] of Object.entries(input)) {
+      checkEnvEntry(name, typeof value === 'string' ? value : value.value, typeof value === 'string' || !value.secret);
       if (typeof value === 'string') env[name] = { value, secret: false };
       else if (!value.secret) env[name] = { value: value.value ?? '', secret: false };
       else if (value.value !== undefined) env[name] = { sealed: await deps.secretBox.seal(value.value, secretContext(tenant, app, name)), secret: true };
@@ -168,4 +171,17 @@ export type AppService = ReturnType<typeof createAppService>;
 /** What a sealed draft secret is bound to: it cannot be moved to another app or variable. */
 export function secretContext(tenant: string, app: string, name: string): string {
   return `draft-env:${tenant}/${app}/${name}`;
+}
+
+/**
+ * What the deploy job would refuse about an env entry, refused by the draft
+ * request instead (400 naming the variable): the one env rule of
+ * src/domain/env-rule.ts, and for plain values what kustomize cannot carry.
+ */
+function checkEnvEntry(name: string, value: string | undefined, plain: boolean): void {
+  const nameProblem = envNameProblem(name);
+  if (nameProblem) throw new InputError(`env ${nameProblem}`, { env: name });
+  if (value === undefined) return;
+  const valueProblem = envValueProblem(value) ?? (plain ? kustomizeTextProblem(value) : undefined);
+  if (valueProblem) throw new InputError(`env ${name} ${valueProblem}`, { env: name });
 }

@@ -133,6 +133,9 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
 
     async rollback(principal: Principal, tenant: string, name: string, to: string, meta: RequestMeta) {
       requireAppAccess(principal, tenant, 'write');
+      // A rollback of a deleted app would put its folder back in Git with no app record: an orphan
+      // the API cannot see or delete. Restoring is an explicit act (recreate, then deploy).
+      if (!(await store.apps.get(tenant, name))) throw deletedAppError(tenant, name, to);
       await refuseReviewMode(tenant);
       return enqueue(principal, { kind: 'rollback', tenant, app: name, to: await resolveRelease(tenant, name, to) }, meta);
     },
@@ -209,3 +212,12 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
 }
 
 export type DeployService = ReturnType<typeof createDeployService>;
+
+/** 409 for a rollback (or a queued deploy) of an app that no longer exists, saying how to restore it. */
+export function deletedAppError(tenant: string, name: string, to?: string): ConflictError {
+  const from = to ? `; its code at that release is in the apps repository (git show ${to}:<path>)` : '';
+  return new ConflictError(
+    `app ${tenant}/${name} was deleted, so a rollback cannot bring it back: recreate it (POST /api/v1/apps with its files) and deploy${from}`,
+    { tenant, app: name },
+  );
+}

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { appFluxFile } from '../domain/layout.js';
 import type { GitPort } from '../ports/git.js';
 import type { Store } from '../ports/store.js';
 import type { Deployment } from '../store/types.js';
@@ -15,26 +17,70 @@ export interface FluxStatus {
 }
 
 interface FluxEventDeps {
-  readonly store: Pick<Store, 'deployments' | 'settings'>;
-  readonly git: Pick<GitPort, 'isAncestor' | 'head'>;
+  readonly store: Pick<Store, 'deployments' | 'settings' | 'apps'>;
+  readonly git: Pick<GitPort, 'isAncestor' | 'head' | 'readCommit' | 'tree'>;
   readonly gitops: { readonly branch: string };
   readonly now: () => Date;
 }
 
+/** Clocks of the cluster and of Berth may disagree this much. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/** Digests of the last events applied per app: a replay of one of them changes nothing. */
+const REMEMBERED_EVENTS = 20;
+
+/** What identifies one delivery of one event (Flux resends the same event on retry). */
+function eventDigest(event: FluxAppEvent): string {
+  return createHash('sha256')
+    .update(JSON.stringify([event.revision ?? '', event.at ?? '', event.severity, event.reason, event.message]))
+    .digest('base64url')
+    .slice(0, 22);
+}
+
 /**
- * Cross-checks against Git before an event is believed: its revision must be
- * a commit of the branch (a forged or stray revision is not), and an event
- * about an older commit than the one already reported (a late delivery, a
- * retry) must not move the app's state back.
+ * Cross-checks against Git and the store before an event is believed (a
+ * correctly signed event can still be a replay, stray or stale):
+ * - the app must exist (no state is created for unknown apps);
+ * - its revision must be a commit of the branch whose tree has the app (a
+ *   commit of THAT app's history, not any commit, not one from before the
+ *   app was created or after it was deleted);
+ * - its timestamp may not predate that commit (an event cannot be older
+ *   than what it reports on) nor lie in the future;
+ * - it must not be older than the state already known, by timestamp and by
+ *   commit order (a late delivery does not move the state back);
+ * - a duplicate of a recent event is dropped.
  */
-async function isBelievable(deps: FluxEventDeps, event: FluxAppEvent, previous: FluxStatus | undefined): Promise<boolean> {
-  if (!event.revision) return previous === undefined || (event.at ?? '') >= previous.at;
+async function isBelievable(deps: FluxEventDeps, event: FluxAppEvent, previous: StoredStatus | undefined, digest: string): Promise<boolean> {
+  if (!(await deps.store.apps.get(event.app.tenant, event.app.app))) return false;
+  if (previous?.seen?.includes(digest)) return false;
+  const nowMs = deps.now().getTime();
+  const atMs = event.at === undefined ? nowMs : Date.parse(event.at);
+  if (!Number.isFinite(atMs) || atMs > nowMs + CLOCK_SKEW_MS) return false;
+  if (previous && atMs < Date.parse(previous.at)) return false;
+  if (!event.revision) return true;
   const head = await deps.git.head(deps.gitops.branch);
   if (!head) return false;
   if (event.revision !== head && !(await deps.git.isAncestor(event.revision, head).catch(() => false))) return false;
-  if (!previous?.revision || previous.revision === event.revision) return previous === undefined || event.at === undefined || event.at >= previous.at;
+  if (!(await inAppHistory(deps.git, event))) return false;
+  const committedMs = (await deps.git.readCommit(event.revision)).committer.timestamp * 1000;
+  if (atMs < committedMs - CLOCK_SKEW_MS) return false;
+  if (!previous?.revision || previous.revision === event.revision) return true;
   // Strictly older than what is already known: ignored.
   return !(await deps.git.isAncestor(event.revision, previous.revision).catch(() => false));
+}
+
+/** Whether the app's Flux file is in the revision's tree: the revision is one at which Flux reconciles this app. */
+async function inAppHistory(git: FluxEventDeps['git'], event: FluxAppEvent): Promise<boolean> {
+  try {
+    const tree = await git.tree(event.revision);
+    return (await tree.oidAt(appFluxFile(event.app))) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** The stored status plus the digests of recent events (not part of what the API shows). */
+interface StoredStatus extends FluxStatus {
+  readonly seen?: readonly string[];
 }
 
 /**
@@ -49,13 +95,16 @@ export async function applyFluxEvent(deps: FluxEventDeps, payload: unknown): Pro
   if (!event) return 0;
   const at = deps.now().toISOString();
   const { tenant, app } = event.app;
-  if (!(await isBelievable(deps, event, await deps.store.settings.get<FluxStatus>(fluxStatusKey(tenant, app))))) return 0;
-  const status: FluxStatus = {
+  const previous = await deps.store.settings.get<StoredStatus>(fluxStatusKey(tenant, app));
+  const digest = eventDigest(event);
+  if (!(await isBelievable(deps, event, previous, digest))) return 0;
+  const status: StoredStatus = {
     ready: event.severity === 'info' && event.reason === 'ReconciliationSucceeded',
     ...(event.revision ? { revision: event.revision } : {}),
     reason: event.reason,
     message: event.message.slice(0, 500),
     at: event.at ?? at,
+    seen: [digest, ...(previous?.seen ?? [])].slice(0, REMEMBERED_EVENTS),
   };
   await deps.store.settings.put(fluxStatusKey(tenant, app), status, at);
   if (!event.revision) return 0;

@@ -10,8 +10,8 @@ import type { RuntimePort } from './runtime-port.js';
 export interface ServiceDeps {
   readonly store: Store;
   readonly gitops: GitOps;
-  /** For the operator's commit list; writes go through gitops only. */
-  readonly git: Pick<GitPort, 'log' | 'head' | 'isAncestor'>;
+  /** For the operator's commit list and the Flux event checks; writes go through gitops only. */
+  readonly git: Pick<GitPort, 'log' | 'head' | 'isAncestor' | 'readCommit' | 'tree'>;
   readonly validator: CodeValidatorPort;
   readonly secretBox: SecretBoxPort;
   readonly encryptSecretManifest: SecretManifestEncryptor;

@@ -18,6 +18,8 @@ export interface User {
   /** `issuer|subject` for OIDC users. */
   readonly externalId?: string;
   readonly createdAt: string;
+  /** Set when an admin removed the account: its tokens are refused, and the username stays taken (never reused for another person's tenant). */
+  readonly removedAt?: string;
 }
 
 /** Refresh tokens are stored hashed; rotation chains them into a family. */

@@ -46,6 +46,16 @@ export function userCases(current: () => StoreFixture, peers: () => Promise<Stor
     expect(await store().users.count()).toBe(1);
   });
 
+  it('marks a user removed once, keeping the row so its username and email stay taken', async () => {
+    const user = await store().users.create(newUser('gail'));
+    const removed = await store().users.remove(user.id, at(1));
+    expect(removed?.removedAt).toBe(at(1));
+    expect((await store().users.remove(user.id, at(2)))?.removedAt).toBe(at(1));
+    expect((await store().users.byUsername('gail'))?.removedAt).toBe(at(1));
+    await expect(store().users.create({ ...newUser('GAIL'), email: 'new@example.test' })).rejects.toBeInstanceOf(ConflictError);
+    expect(await store().users.remove('nobody', at(1))).toBeUndefined();
+  });
+
   it('rejects a second user with the same external id', async () => {
     await store().users.create({ ...newUser('fay'), externalId: 'iss|1' });
     await expect(store().users.create({ ...newUser('gus'), externalId: 'iss|1' })).rejects.toBeInstanceOf(ConflictError);

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gitOut } from '../support/git-cli.js';
 import { createHarness, type Harness } from './harness.js';
 
 const HMAC_KEY = 'flux-webhook-key-0123456789';
@@ -10,10 +11,17 @@ let h: Harness;
 let token: string;
 
 /** A real Flux event shape (fixtures), for our app and commit, signed as the generic-hmac Provider signs it. */
-function fluxEvent(name: string, revision: string): { body: string; signature: string } {
-  const body = readFileSync(join(FIXTURES, name), 'utf8').replace('REVISION', revision);
-  return { body, signature: `sha256=${createHmac('sha256', HMAC_KEY).update(body).digest('hex')}` };
+function fluxEvent(name: string, revision: string, changes: { timestamp?: string; name?: string } = {}): { body: string; signature: string } {
+  const event = JSON.parse(readFileSync(join(FIXTURES, name), 'utf8').replace('REVISION', revision)) as Record<string, unknown> & {
+    involvedObject: Record<string, unknown>;
+  };
+  // The cluster reports after the commit it reports on: now, unless a test says otherwise.
+  event.timestamp = changes.timestamp ?? new Date().toISOString();
+  if (changes.name) event.involvedObject.name = changes.name;
+  return signed(JSON.stringify(event));
 }
+
+const signed = (body: string) => ({ body, signature: `sha256=${createHmac('sha256', HMAC_KEY).update(body).digest('hex')}` });
 
 async function post(event: { body: string; signature: string }) {
   return h.call('POST', '/api/v1/webhooks/flux', { body: event.body, headers: { 'Content-Type': 'application/json', 'X-Signature': event.signature } });
@@ -91,12 +99,56 @@ describe('Flux events move deployments on from committed', () => {
 
   it('ignores events about other objects, and refuses unsigned ones without moving anything', async () => {
     const fifth = await deployCommitted('five');
-    const group = fluxEvent('kustomization-succeeded.json', fifth.commit);
-    const otherBody = group.body.replace('"alice--todo"', '"berth-group-3f"');
-    const other = { body: otherBody, signature: `sha256=${createHmac('sha256', HMAC_KEY).update(otherBody).digest('hex')}` };
-    expect((await post(other)).body.deploymentsMoved).toBe(0);
+    expect((await post(fluxEvent('kustomization-succeeded.json', fifth.commit, { name: 'berth-group-3f' }))).body.deploymentsMoved).toBe(0);
     const forged = fluxEvent('kustomization-succeeded.json', fifth.commit);
     expect((await post({ body: forged.body, signature: `sha256=${'0'.repeat(64)}` })).status).toBe(401);
     expect((await statusOf(fifth.id)).status).toBe('committed');
+  });
+});
+
+describe('a correctly signed event is still checked before it is believed', () => {
+  const clusterStatus = async () => (await h.call('GET', '/api/v1/apps/alice/todo/status', { token })).body.cluster;
+
+  it('drops a replay of an event already applied, also one with the same timestamp as the newest', async () => {
+    const nine = await deployCommitted('nine');
+    const at = new Date().toISOString();
+    expect((await post(fluxEvent('kustomization-health-failed.json', nine.commit, { timestamp: at }))).status).toBe(202);
+    expect((await post(fluxEvent('kustomization-succeeded.json', nine.commit, { timestamp: at }))).status).toBe(202);
+    const before = await clusterStatus();
+    expect(before).toMatchObject({ ready: true, revision: nine.commit });
+    expect((await post(fluxEvent('kustomization-health-failed.json', nine.commit, { timestamp: at }))).body.deploymentsMoved).toBe(0);
+    expect(await clusterStatus()).toEqual(before);
+  });
+
+  it('drops an event older (by its timestamp) than the state already known, though about the same commit', async () => {
+    const eleven = await deployCommitted('eleven');
+    const now = Date.now();
+    expect((await post(fluxEvent('kustomization-succeeded.json', eleven.commit, { timestamp: new Date(now).toISOString() }))).status).toBe(202);
+    await post(fluxEvent('kustomization-health-failed.json', eleven.commit, { timestamp: new Date(now - 60_000).toISOString() }));
+    expect(await clusterStatus()).toMatchObject({ ready: true, revision: eleven.commit });
+    expect((await statusOf(eleven.id)).status).toBe('ready');
+  });
+
+  it('drops an event dated before the commit it reports on (years old) or in the future', async () => {
+    const twelve = await deployCommitted('twelve');
+    const before = await clusterStatus();
+    await post(fluxEvent('kustomization-health-failed.json', twelve.commit, { timestamp: '2019-01-01T00:00:00Z' }));
+    await post(fluxEvent('kustomization-health-failed.json', twelve.commit, { timestamp: new Date(Date.now() + 3_600_000).toISOString() }));
+    expect((await statusOf(twelve.id)).status).toBe('committed');
+    expect(await clusterStatus()).toEqual(before);
+  });
+
+  it("drops a revision of the branch that is no commit of this app's history", async () => {
+    expect((await h.call('POST', '/api/v1/apps', { token, body: { name: 'fresh', template: 'hello' } })).status).toBe(201);
+    // On the branch, but from before the app existed (the skeleton's first commit): nothing is stored.
+    const [root] = gitOut(h.gitdir, ['rev-list', '--max-parents=0', 'main']).trim().split('\n');
+    expect((await post(fluxEvent('kustomization-succeeded.json', root!, { name: 'alice--fresh' }))).status).toBe(202);
+    expect(await h.store.settings.get('flux.alice/fresh')).toBeUndefined();
+  });
+
+  it('creates no state for an app that does not exist', async () => {
+    const fourteen = await deployCommitted('fourteen');
+    expect((await post(fluxEvent('kustomization-succeeded.json', fourteen.commit, { name: 'alice--ghost' }))).body.deploymentsMoved).toBe(0);
+    expect(await h.store.settings.get('flux.alice/ghost')).toBeUndefined();
   });
 });

@@ -2,19 +2,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import type { LogLine } from '../../services/runtime-port.js';
+import { envValueProblem, reservedEnvReason } from '../../domain/env-rule.js';
 import { freePort } from '../net/free-port.js';
 import { lineSplitter } from './log-buffer.js';
 
 /**
- * Names an app's env may not set on this machine: the dynamic loader's and
- * the interpreter's own switches, and the runner's settings (an app setting
- * BERTH_ALLOWED_IMPORTS would widen its own allow-list).
+ * The app's env without the names only the runtime sets: the one rule of
+ * src/domain/env-rule.ts (the draft already refuses them; this keeps an app
+ * committed before the rule from setting them on this machine), and no
+ * value a process environment cannot carry.
  */
-const HOST_CONTROLLED_ENV = /^(LD_|DYLD_|PYTHON|BERTH_)/;
-
-/** The app's env without the names only the runtime sets. */
 export function appEnvForHost(env: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !HOST_CONTROLLED_ENV.test(name)));
+  return Object.fromEntries(Object.entries(env).filter(([name, value]) => reservedEnvReason(name) === undefined && envValueProblem(value) === undefined));
 }
 
 /** Marks every runner this Berth starts, so a later Berth on the same DATA_DIR finds the orphans of a kill -9. */

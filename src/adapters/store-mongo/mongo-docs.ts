@@ -29,6 +29,7 @@ export interface UserDoc {
   roles: Role[];
   externalId?: string;
   createdAt: string;
+  removedAt?: string;
 }
 
 export interface RefreshTokenDoc {
@@ -117,11 +118,21 @@ const userDoc = z.object({
   roles: rolesSchema,
   externalId: optional,
   createdAt: z.string(),
+  removedAt: optional,
 });
 
 export function toUser(doc: unknown): User {
   const d = userDoc.parse(doc);
-  return { id: d._id, username: d.username, email: d.email, passwordHash: d.passwordHash, roles: d.roles, externalId: d.externalId, createdAt: d.createdAt };
+  return {
+    id: d._id,
+    username: d.username,
+    email: d.email,
+    passwordHash: d.passwordHash,
+    roles: d.roles,
+    externalId: d.externalId,
+    createdAt: d.createdAt,
+    ...(d.removedAt ? { removedAt: d.removedAt } : {}),
+  };
 }
 
 export function fromUser(user: User): UserDoc {

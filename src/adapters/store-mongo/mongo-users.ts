@@ -46,6 +46,11 @@ export function createMongoUsers(db: Db): UserStore {
     list: () => guard(async () => (await users.find().sort({ createdAt: 1, usernameLower: 1 }).toArray()).map(toUser)),
     setRoles: (id, roles) =>
       guard(async () => maybe(await users.findOneAndUpdate({ _id: id }, { $set: { roles: normaliseRoles(roles) } }, { returnDocument: 'after' }), toUser)),
+    remove: (id, now) =>
+      guard(async () => {
+        await users.updateOne({ _id: id, removedAt: { $exists: false } }, { $set: { removedAt: now } });
+        return maybe(await users.findOne({ _id: id }), toUser);
+      }),
     count: () => guard(() => users.countDocuments()),
   };
 }

@@ -112,6 +112,11 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'removed accounts',
+    sql: `ALTER TABLE users ADD COLUMN removed_at TEXT;`,
+  },
 ];
 
 const appliedRow = z.object({ version: z.number().int() });

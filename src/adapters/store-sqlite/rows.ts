@@ -25,6 +25,7 @@ const userRow = z.object({
   roles: z.string(),
   external_id: optionalText,
   created_at: z.string(),
+  removed_at: optionalText,
 });
 
 /** A `users` row as a User. */
@@ -38,6 +39,7 @@ export function toUser(row: unknown): User {
     roles: parseJson(rolesSchema, r.roles),
     externalId: r.external_id,
     createdAt: r.created_at,
+    ...(r.removed_at ? { removedAt: r.removed_at } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ export function createSqliteUsers(db: Database.Database): UserStore {
   const byExternalId = db.prepare('SELECT * FROM users WHERE external_id = ?');
   const list = db.prepare('SELECT * FROM users ORDER BY created_at, username');
   const setRoles = db.prepare('UPDATE users SET roles = ? WHERE id = ? RETURNING *');
+  const remove = db.prepare('UPDATE users SET removed_at = COALESCE(removed_at, ?) WHERE id = ? RETURNING *');
 
   // IMMEDIATE takes the write lock before counting, so two signups on an
   // empty store (even from two processes) cannot both see zero users.
@@ -43,6 +44,7 @@ export function createSqliteUsers(db: Database.Database): UserStore {
     byExternalId: (externalId) => runSync(() => optional(byExternalId.get(externalId), toUser)),
     list: () => runSync(() => list.all().map(toUser)),
     setRoles: (id, roles) => runSync(() => optional(setRoles.get(JSON.stringify(normaliseRoles(roles)), id), toUser)),
+    remove: (id, now) => runSync(() => optional(remove.get(now, id), toUser)),
     count: () => runSync(() => Number(countAll.get())),
   };
 }

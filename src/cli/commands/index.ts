@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { appsCommand } from './apps.js';
+import { backupCommand, restoreCommand } from './backup.js';
 import { completionCommand } from './completion.js';
 import { deleteCommand } from './delete.js';
 import { envCommand } from './env.js';
@@ -43,4 +44,6 @@ export const COMMANDS: readonly Command[] = [
   wakeCommand,
   deleteCommand,
   completionCommand,
+  backupCommand,
+  restoreCommand,
 ];

@@ -1,4 +1,5 @@
 import type { AppSpec } from '../../domain/app-spec.js';
+import { commitNoteProblem } from '../../domain/commit-text.js';
 import { assertCodePath } from '../../domain/code-paths.js';
 import { appOwnedPaths } from '../../domain/layout.js';
 import { appKey, appRef } from '../../domain/names.js';
@@ -38,6 +39,8 @@ export function deployOperation(input: DeployInput, ctx: PlanContext): Operation
   }
   const secretEnv = [...new Set(input.secretEnv ?? [])].sort();
   const note = input.message?.trim();
+  const noteProblem = note ? commitNoteProblem(note) : undefined;
+  if (noteProblem) throw new InputError(`deploy message ${noteProblem}`);
   return {
     action: 'deploy',
     apps: [appKey(ref)],

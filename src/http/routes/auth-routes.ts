@@ -34,7 +34,7 @@ export function authRoutes(deps: Pick<HttpDeps, 'auth' | 'http' | 'rateLimits' |
     status: 201,
     response: sessionResponse,
     refreshCookie: 'sets',
-    errors: [409, 429],
+    errors: [403, 409, 429],
   });
   r.post(signup, valid('json', signupSchema), async (c) => {
     const body = c.req.valid('json');

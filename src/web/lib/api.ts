@@ -185,7 +185,8 @@ export async function call<T>(method: string, path: string, options: CallOptions
 export const appPath = (tenant: string, app: string) => `/apps/${encodeURIComponent(tenant)}/${encodeURIComponent(app)}`;
 
 export const api = {
-  signup: (body: { username: string; email: string; password: string }) => call<{ user: User; accessToken: string }>('POST', '/auth/signup', { body }),
+  signup: (body: { username: string; email: string; password: string; invite?: string }) =>
+    call<{ user: User; accessToken: string }>('POST', '/auth/signup', { body }),
   login: (body: { username: string; password: string }) => call<{ user: User; accessToken: string }>('POST', '/auth/login', { body }),
   logout: () => call<void>('POST', '/auth/logout'),
   me: () => call<{ user: User }>('GET', '/me'),

@@ -3,6 +3,7 @@ import { ErrorBox } from '../components/error-box.js';
 import { call } from '../lib/api.js';
 import { nameProblem } from '../lib/rules.js';
 import type { User } from '../lib/session.js';
+import { RemoveUserButton, SignupsSection } from './admin/accounts.js';
 
 const ROLES = ['editor', 'reviewer', 'operator', 'admin'] as const;
 
@@ -45,6 +46,7 @@ function UsersSection() {
                   {r}
                 </th>
               ))}
+              <th scope="col">Account</th>
             </tr>
           </thead>
           <tbody>
@@ -62,6 +64,15 @@ function UsersSection() {
                     />
                   </td>
                 ))}
+                <td>
+                  <RemoveUserButton
+                    user={u}
+                    onRemoved={(gone) => {
+                      setUsers((prev) => prev?.filter((x) => x.id !== gone.id));
+                      setSaved(`${gone.username}: removed`);
+                    }}
+                  />
+                </td>
               </tr>
             ))}
           </tbody>
@@ -166,6 +177,7 @@ export function AdminPage() {
     <section aria-labelledby="admin-title" class="stack">
       <h1 id="admin-title">Admin</h1>
       <UsersSection />
+      <SignupsSection />
       <div class="two">
         <PolicySection />
         <ImportsSection />

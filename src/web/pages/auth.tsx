@@ -19,7 +19,9 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
     setBusy(true);
     setError(undefined);
     try {
-      const result = signup ? await api.signup({ username, email, password }) : await api.login({ username, password });
+      // An admin's invite link (/signup?invite=…) carries the token signups by invitation need.
+      const invite = new URLSearchParams(location.search).get('invite') ?? undefined;
+      const result = signup ? await api.signup({ username, email, password, ...(invite ? { invite } : {}) }) : await api.login({ username, password });
       session.signedIn(result.accessToken, result.user);
       navigate('/', { replace: true });
     } catch (err) {
