@@ -33,6 +33,8 @@ import { DEFAULT_RENDER_SETTINGS } from './render/settings.js';
 import { createSecretBox, loadOrCreateKey, parseSecretBoxKey } from './secrets/secret-box.js';
 import { encryptSecretManifest } from './secrets/sops.js';
 import { buildServices, type ServiceDeps } from './services/index.js';
+import { createChangeRequestRecords } from './adapters/review-local/change-request-records.js';
+import { createLocalReviewBackend } from './adapters/review-local/local-review-backend.js';
 import { setupRuntime, type RuntimeSetup } from './runtime-setup.js';
 import { loadStarters } from './starters/index.js';
 
@@ -137,7 +139,9 @@ export async function buildBerth(config: Config, overrides: BerthOverrides = {})
 
   const metrics = createMetrics({ jobs: store.jobs, defaultMetrics: overrides.defaultMetrics ?? true });
   const owner = readNodeId(config.dataDir);
-  const handler = createDeployHandler({ store, gitops });
+  const reviewRecords = createChangeRequestRecords(store.settings, now);
+  // The handler opens change requests through the review service, built with the other services below.
+  const handler = createDeployHandler({ store, gitops, review: { open: (request) => services.reviews.open(request) } });
   const runner = createJobRunner({
     jobs: store.jobs,
     handlers: { deploy: handler, rollback: handler, delete: handler },
@@ -181,7 +185,14 @@ export async function buildBerth(config: Config, overrides: BerthOverrides = {})
     clusterConfigured,
     cleanupPolicy: config.cleanup,
     now,
+    reviews: {
+      backend: createLocalReviewBackend(git),
+      records: reviewRecords,
+      git,
+      onVerdict: (seconds, verdict) => metrics.reviewTime.observe({ verdict }, seconds),
+    },
   });
+  metrics.countOpenChangeRequests = () => services.reviews.countOpen();
   const app = createApp({
     services,
     store,

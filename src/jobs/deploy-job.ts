@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConflictError, NotFoundError, RetryExhaustedError } from '../errors.js';
-import type { GitOps } from '../gitops/gitops.js';
+import type { CallOptions, GitOps } from '../gitops/gitops.js';
 import type { OperationResult } from '../gitops/operation.js';
 import type { Store } from '../ports/store.js';
 import type { DeploymentStatus, Job, TimelineEntry } from '../store/types.js';
@@ -11,6 +11,8 @@ export interface DeployHandlerDeps {
   readonly store: Pick<Store, 'deployments' | 'apps'>;
   readonly gitops: Pick<GitOps, 'deploy' | 'rollback' | 'delete'>;
   readonly now?: () => Date;
+  /** Review mode: a request marked `review` is committed to its own branch and opened as a change request here. */
+  readonly review?: { open(request: DeployJobPayload, signal: AbortSignal): Promise<void> };
 }
 
 const deploymentRef = z.object({ deploymentId: z.string().min(1) });
@@ -44,7 +46,8 @@ export function createDeployHandler(deps: DeployHandlerDeps): JobHandler {
       const attempt = context.job.attempts > 1 ? `attempt ${context.job.attempts}` : undefined;
       await store.deployments.advance(deployment.id, entry('committing', attempt), { status: 'queued' });
       context.signal.throwIfAborted();
-      const result = await commit(deps.gitops, request).catch((error: unknown) => {
+      if (request.review && request.kind !== 'delete' && deps.review) return deps.review.open(request, context.signal);
+      const result = await commitDeployment(deps.gitops, request).catch((error: unknown) => {
         throw inUserTerms(error, request);
       });
       await recordCommit(request, result);
@@ -67,8 +70,9 @@ export function createDeployHandler(deps: DeployHandlerDeps): JobHandler {
   }
 }
 
-function commit(gitops: DeployHandlerDeps['gitops'], request: DeployJobPayload): Promise<OperationResult> {
-  const call = { actor: request.actor, requestId: request.deploymentId, ...(request.base ? { base: request.base } : {}) };
+/** The request's one commit; `extra` (review mode) names another branch, base or trailers. */
+export function commitDeployment(gitops: DeployHandlerDeps['gitops'], request: DeployJobPayload, extra: Partial<CallOptions> = {}): Promise<OperationResult> {
+  const call = { actor: request.actor, requestId: request.deploymentId, ...(request.base ? { base: request.base } : {}), ...extra };
   const ref = { tenant: request.tenant, app: request.app };
   switch (request.kind) {
     case 'deploy':

@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import { hasRole, requireAppAccess } from '../auth/authorize.js';
-import { ConflictError, ForbiddenError, InputError, InvalidCodeError, NotFoundError } from '../errors.js';
+import { ForbiddenError, InputError, InvalidCodeError, NotFoundError } from '../errors.js';
 import { appSecretName, tenantNamespace } from '../render/app-view.js';
 import type { AppRecord } from '../store/types.js';
 import type { AppService } from './app-service.js';
@@ -15,6 +15,7 @@ import { tenantDatabaseName } from '../domain/names.js';
 const TENANT_DB_VARIABLE = 'MONGODB_URI';
 import { deploymentView } from './views.js';
 import { createRuntimeService } from './runtime-service.js';
+import { effectiveMode } from './review-policy.js';
 
 type DeploymentRequestWithoutActor = DeploymentRequest extends infer R ? (R extends unknown ? Omit<R, 'actor' | 'message'> : never) : never;
 
@@ -33,10 +34,9 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
 
   const actorOf = (principal: Principal) => actorOfUser(store.users, principal);
 
-  async function refuseReviewMode(tenant: string): Promise<void> {
-    if ((await apps.modeOf(tenant)) === 'review') {
-      throw new ConflictError(`tenant ${tenant} is in review mode, which this version of Berth does not implement yet; an admin can set its policy to auto`);
-    }
+  /** Review mode (the app's policy, else its tenant's): the job commits to a change request's branch instead of main. */
+  async function reviewed(tenant: string, name: string): Promise<{ review?: true }> {
+    return (await effectiveMode(store.settings, tenant, name)).mode === 'review' ? { review: true } : {};
   }
 
   /** The deployment and its job in one atomic store write; the runner makes the commit. */
@@ -98,7 +98,6 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
   return {
     async deploy(principal: Principal, tenant: string, name: string, meta: RequestMeta) {
       const app = await apps.load(principal, tenant, name, 'write');
-      await refuseReviewMode(tenant);
       const problems = await apps.checkCode(app.draft.files, app.draft.entrypoint, { user: principal.userId, purpose: 'deploy' });
       if (problems.length > 0) throw new InvalidCodeError(problems);
       const secrets = await secretsOf(app);
@@ -112,6 +111,7 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
         env: secrets.plain,
         secretEnv: secrets.names,
         ...(secrets.sopsYaml !== undefined ? { secretSopsYaml: secrets.sopsYaml } : {}),
+        ...(await reviewed(tenant, name)),
       };
       const result = await enqueue(principal, change, meta);
       await store.apps.touch(tenant, name, deps.now().toISOString());
@@ -120,12 +120,11 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
 
     async rollback(principal: Principal, tenant: string, name: string, to: string, meta: RequestMeta) {
       requireAppAccess(principal, tenant, 'write');
-      await refuseReviewMode(tenant);
       const releases = await deps.gitops.releases({ tenant, app: name }, 500);
       if (!releases.some((release) => release.commit === to)) {
         throw new NotFoundError(`commit ${to} is not a release of ${tenant}/${name}; GET .../releases lists them`);
       }
-      return enqueue(principal, { kind: 'rollback', tenant, app: name, to }, meta);
+      return enqueue(principal, { kind: 'rollback', tenant, app: name, to, ...(await reviewed(tenant, name)) }, meta);
     },
 
     async remove(principal: Principal, tenant: string, name: string, meta: RequestMeta) {

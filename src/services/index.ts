@@ -5,6 +5,7 @@ import { applyFluxEvent } from './flux-event-service.js';
 import { createOpsService } from './ops-service.js';
 import { createRuntimeService } from './runtime-service.js';
 import type { ServiceDeps } from './service-deps.js';
+import { createReviewService, type ReviewService } from './review-service.js';
 import type { Starter } from '../ports/services.js';
 
 export type OpsService = ReturnType<typeof createOpsService>;
@@ -24,6 +25,8 @@ export interface Services {
   /** Applies one Flux notification; resolves to the number of deployments it moved. */
   readonly fluxEvents: (payload: unknown) => Promise<number>;
   readonly starters: () => readonly Starter[] | Promise<readonly Starter[]>;
+  /** Review mode: change requests, verdicts, per-app policy. */
+  readonly reviews: ReviewService;
 }
 
 export function buildServices(deps: ServiceDeps): Services {
@@ -37,7 +40,8 @@ export function buildServices(deps: ServiceDeps): Services {
     releaseDiff: (ref, commit) => deps.gitops.releaseDiff(ref, commit),
     fluxEvents: (payload) => applyFluxEvent(deps, payload),
     starters: deps.starters,
+    reviews: createReviewService(deps, deps.reviews),
   };
 }
 
-export type { AppService, DeployService, ServiceDeps };
+export type { AppService, DeployService, ReviewService, ServiceDeps };
