@@ -22,6 +22,7 @@ export const OPTIONS = {
   tail: { type: 'string' },
   follow: { type: 'boolean' },
   browser: { type: 'boolean' },
+  wait: { type: 'boolean' },
 } as const;
 
 export function parse(args: readonly string[]) {
@@ -57,16 +58,24 @@ export function command(name: string[], summary: string, usage: string, run: (ar
   };
 }
 
-export const deploymentSchema = z.object({ id: z.string(), status: z.string(), commit: z.string().optional(), error: z.string().optional() });
+export const deploymentSchema = z.object({
+  id: z.string(),
+  status: z.string(),
+  commit: z.string().optional(),
+  error: z.string().optional(),
+  changeRequest: z.string().optional(),
+});
 
 /** Prints each timeline stage as the server streams it; resolves to the final deployment. */
-export async function followTimeline(client: ApiClient, id: string, io: CliIo): Promise<z.infer<typeof deploymentSchema>> {
+export async function followTimeline(client: ApiClient, id: string, io: CliIo, stopAt?: string): Promise<z.infer<typeof deploymentSchema>> {
   let final: z.infer<typeof deploymentSchema> | undefined;
   for await (const { event, data } of sseEvents(await client.events(id))) {
     const parsed: unknown = JSON.parse(data);
     if (event === 'stage') {
       const stage = z.object({ stage: z.string(), at: z.string(), detail: z.string().optional() }).parse(parsed);
       io.out(`  ${stage.at.slice(11, 23)}  ${stage.stage}${stage.detail ? `  (${stage.detail})` : ''}`);
+      // E.g. `awaiting_review` without --wait: the deployment as it is now, not its end.
+      if (stage.stage === stopAt) return z.object({ deployment: deploymentSchema }).parse(await client.json('GET', `/api/v1/deployments/${id}`)).deployment;
     } else if (event === 'end') final = z.object({ deployment: deploymentSchema }).parse(parsed).deployment;
   }
   if (!final) throw new ApiError(502, `the event stream of deployment ${id} ended early; see berth status`);

@@ -3,11 +3,12 @@ import { COMMON, parse, str, open, command, followTimeline, printProblems, deplo
 import { EXIT_FAILED, EXIT_OK } from '../command.js';
 import { readAppFile, readCodeFiles } from '../app-dir.js';
 import { ApiError } from '../api-client.js';
+import { printAwaitingReview } from './review.js';
 
 export const deployCommand = command(
   ['deploy'],
   'upload a folder and deploy it, showing the live timeline',
-  `Usage: berth deploy [dir] [--message <text>]\n\nOptions:\n  --message <text>  note for the commit subject\n${COMMON}`,
+  `Usage: berth deploy [dir] [--message <text>] [--wait]\n\nOptions:\n  --message <text>  note for the commit subject\n  --wait            in review mode, wait for the reviewer's verdict\n${COMMON}`,
   async (args, io) => {
     const { values, positionals } = parse(args);
     const dir = positionals[0] ?? '.';
@@ -32,7 +33,12 @@ export const deployCommand = command(
     }
     const deployment = z.object({ deployment: deploymentSchema }).parse(accepted).deployment;
     io.out(`Deploying ${client.username}/${appFile.name} (${Object.keys(files).length} files), deployment ${deployment.id}`);
-    const final = await followTimeline(client, deployment.id, io);
+    const final = await followTimeline(client, deployment.id, io, values.wait === true ? undefined : 'awaiting_review');
+    if (final.status === 'awaiting_review') return printAwaitingReview(client, final.changeRequest, io);
+    if (final.status === 'rejected') {
+      io.err(`Rejected in review: ${final.error ?? `see berth review show ${final.changeRequest ?? ''}`}`);
+      return EXIT_FAILED;
+    }
     if (final.status === 'failed') {
       io.err(`Deploy failed: ${final.error ?? 'see berth status'}`);
       return EXIT_FAILED;

@@ -5,6 +5,7 @@ import { initCommand } from './init.js';
 import { loginCommand } from './login.js';
 import { releasesCommand } from './releases.js';
 import { repoInitCommand } from './repo-init.js';
+import { reviewCommand, reviewsCommand } from './review.js';
 import { rollbackCommand } from './rollback.js';
 import { logsCommand, openCommand } from './runtime-commands.js';
 import { statusCommand } from './status.js';
@@ -23,4 +24,6 @@ export const COMMANDS: readonly Command[] = [
   rollbackCommand,
   logsCommand,
   openCommand,
+  reviewsCommand,
+  reviewCommand,
 ];
