@@ -11,6 +11,7 @@ export function Shell({ user, children }: { user: User | undefined; children: Co
   const roles = user?.roles ?? [];
   const operator = roles.includes('operator') || roles.includes('admin');
   const admin = roles.includes('admin');
+  const reviewer = roles.includes('reviewer') || admin;
 
   useEffect(() => {
     // GET /system arrives with a later version; until then it is a 404 and there is no banner.
@@ -47,6 +48,7 @@ export function Shell({ user, children }: { user: User | undefined; children: Co
         <nav aria-label="Main">
           {link('/', 'Apps', path === '/' || path.startsWith('/apps'))}
           {link('/new', 'New app', path === '/new')}
+          {reviewer && link('/reviews', 'Reviews', path.startsWith('/reviews'))}
           {operator && link('/ops', 'Operations', path === '/ops')}
           {admin && link('/admin', 'Admin', path === '/admin')}
         </nav>
