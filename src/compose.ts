@@ -35,6 +35,8 @@ import { encryptSecretManifest } from './secrets/sops.js';
 import { buildServices, type ServiceDeps } from './services/index.js';
 import { createChangeRequestRecords } from './adapters/review-local/change-request-records.js';
 import { createLocalReviewBackend } from './adapters/review-local/local-review-backend.js';
+import { createGitHubClient, repoOfRemoteUrl } from './adapters/github/github-client.js';
+import { createGitHubReviewBackend } from './adapters/github/github-review-backend.js';
 import { setupRuntime, type RuntimeSetup } from './runtime-setup.js';
 import { loadStarters } from './starters/index.js';
 
@@ -161,7 +163,14 @@ export async function buildBerth(config: Config, overrides: BerthOverrides = {})
     leases: store.leases,
     owner,
     logger: logger.child({ component: 'periodic' }),
-    tasks: [cleanupTask({ store, gitops, policy: config.cleanup, everyMs: HOUR_MS, logger }), upgradeCheckTask({ gitops, everyMs: 6 * HOUR_MS, logger })],
+    tasks: [
+      cleanupTask({ store, gitops, policy: config.cleanup, everyMs: HOUR_MS, logger }),
+      upgradeCheckTask({ gitops, everyMs: 6 * HOUR_MS, logger }),
+      // The GitHub backend's fallback when a webhook is lost: conditional requests, 304s cost no rate limit.
+      ...(config.githubReviews
+        ? [{ name: 'github-review-poll', everyMs: config.githubReviews.pollSeconds * 1000, run: async () => services.githubReviews?.poll() }]
+        : []),
+    ],
   });
   // Per replica, no lease: each keeps its own local copy of the apps repository.
   const maintenance = createRepoMaintenance({ gitdir: config.appsRepo, everyMs: HOUR_MS, logger: logger.child({ component: 'git-maintenance' }) });
@@ -186,7 +195,7 @@ export async function buildBerth(config: Config, overrides: BerthOverrides = {})
     cleanupPolicy: config.cleanup,
     now,
     reviews: {
-      backend: createLocalReviewBackend(git),
+      ...reviewBackendOf(config, git),
       records: reviewRecords,
       git,
       onVerdict: (seconds, verdict) => metrics.reviewTime.observe({ verdict }, seconds),
@@ -321,4 +330,12 @@ function openTenantDatabases(config: Config) {
     timeoutMs,
   });
   return { provisioner, client };
+}
+
+/** Review mode's backend: GitHub pull requests on the remote's repository when configured, else the local one. */
+function reviewBackendOf(config: Config, git: ReturnType<typeof createLocalGit>) {
+  if (!config.githubReviews || !config.gitRemote) return { backend: createLocalReviewBackend(git) };
+  const client = createGitHubClient({ token: config.githubReviews.token, baseUrl: config.githubReviews.apiUrl });
+  const backend = createGitHubReviewBackend({ client, repo: repoOfRemoteUrl(config.gitRemote.url), base: config.branch });
+  return { backend, pullRequests: backend };
 }

@@ -11,6 +11,14 @@ export interface ReviewBackend {
   publish(record: ChangeRequestRecord, body: string): Promise<{ readonly url?: string; readonly number?: number }>;
   /** The request was closed in Berth (merged, rejected, superseded): tidy up (its branch). Tolerates what is already gone. */
   closed(record: ChangeRequestRecord): Promise<void>;
+  /** Mirrors Berth's approval where the backend shows it (a GitHub review). */
+  approved?(record: ChangeRequestRecord, comment: string | undefined): Promise<void>;
+  /**
+   * The backend lands an approved change itself (a pull request merge with
+   * the `sha` guard) and returns the commit now on main; absent: Berth
+   * commits it to main. A ConflictError means it could not land as reviewed.
+   */
+  land?(record: ChangeRequestRecord, commit: { readonly title: string; readonly message: string }): Promise<string>;
 }
 
 /** Berth's own records of change requests, whatever the backend. */

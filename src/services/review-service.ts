@@ -16,7 +16,9 @@ import {
 } from '../reviews/change-request.js';
 import { changeRequestBody, changeRequestView } from '../reviews/views.js';
 import { actorOf } from './actor.js';
+import { formatCommitMessage } from '../domain/trailers.js';
 import type { ChangeRequestRecords, ReviewBackend } from './review-port.js';
+import type { PullRequestSource } from './review-github-sync.js';
 import { appPolicyKey, effectiveMode } from './review-policy.js';
 import type { ServiceDeps } from './service-deps.js';
 
@@ -27,6 +29,8 @@ export interface ReviewWiring {
   readonly git: Pick<GitPort, 'head' | 'updateBranch' | 'readCommit'>;
   /** Seconds from opened to verdict, for /metrics. */
   readonly onVerdict?: (seconds: number, verdict: 'approve' | 'reject') => void;
+  /** With the GitHub backend: its pull requests, for the webhook and the poll (src/services/review-github-sync.ts). */
+  readonly pullRequests?: PullRequestSource;
 }
 
 /**
@@ -75,33 +79,43 @@ export function createReviewService(deps: ServiceDeps, wiring: ReviewWiring) {
   }
 
   async function land(record: ChangeRequestRecord, approvers: readonly Person[]): Promise<ChangeRequestRecord> {
-    const request = await requestOf(record);
     const main = await git.head(gitops.branch);
-    let result;
+    let commit: string;
     try {
-      // Planned again on main as it is now, guarded by the branch's base: a moved main for other apps is fine, this app's folder changed is a conflict.
-      result = await commitDeployment(gitops, request, {
-        branch: gitops.branch,
-        ...(record.base ? { base: record.base } : {}),
-        extraTrailers: reviewedByTrailers(approvers),
-      });
+      commit = backend.land ? await backend.land(record, landingMessage(record, approvers)) : await commitOnMain(record, approvers);
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
-      const message = `${record.tenant}/${record.app} changed on ${gitops.branch} since this change was branched from ${record.base?.slice(0, 12) ?? 'it'}: landing it would overwrite that change; the author must deploy again`;
+      const message = backend.land
+        ? error.message
+        : `${record.tenant}/${record.app} changed on ${gitops.branch} since this change was branched from ${record.base?.slice(0, 12) ?? 'it'}: landing it would overwrite that change; the author must deploy again`;
       const at = deps.now().toISOString();
       await records.update(record.id, (r) => ({ ...r, conflict: { message, at, ...(main ? { main } : {}) }, updatedAt: at }));
       await store.deployments.advance(record.deploymentId, entry('conflict', message), { status: 'awaiting_review' });
       throw new ConflictError(message, { changeRequest: record.id, ...(main ? { main } : {}) });
     }
+    return landed(record, commit, approvers.map((a) => a.username).join(', '));
+  }
+
+  /** Planned again on main as it is now, guarded by the branch's base: a moved main for other apps is fine, this app's folder changed is a conflict. */
+  async function commitOnMain(record: ChangeRequestRecord, approvers: readonly Person[]): Promise<string> {
+    const result = await commitDeployment(gitops, await requestOf(record), {
+      branch: gitops.branch,
+      ...(record.base ? { base: record.base } : {}),
+      extraTrailers: reviewedByTrailers(approvers),
+    });
     if (result.status === 'planned' || result.commit === undefined) throw new Error(`landing change request ${record.id} made no commit`);
+    return result.commit;
+  }
+
+  /** The change is on main (landed by Berth, merged by the backend, or merged by a person on the Git host): the deployment goes on. */
+  async function landed(record: ChangeRequestRecord, commit: string, by: string): Promise<ChangeRequestRecord> {
     const at = deps.now().toISOString();
-    await store.apps.setLive(record.tenant, record.app, result.commit, at);
-    const names = approvers.map((a) => a.username).join(', ');
-    await store.deployments.advance(record.deploymentId, entry('approved', `by ${names}`), { status: 'approved' });
-    const merged = await close(record, 'merged', `approved by ${names}`, { mergedCommit: result.commit });
-    await store.deployments.advance(record.deploymentId, entry('committed', `landed on ${gitops.branch} as ${result.commit.slice(0, 12)}`), {
+    await store.apps.setLive(record.tenant, record.app, commit, at);
+    await store.deployments.advance(record.deploymentId, entry('approved', `by ${by}`), { status: 'approved' });
+    const merged = await close(record, 'merged', `approved by ${by}`, { mergedCommit: commit });
+    await store.deployments.advance(record.deploymentId, entry('committed', `landed on ${gitops.branch} as ${commit.slice(0, 12)}`), {
       status: 'committed',
-      commit: result.commit,
+      commit,
     });
     deps.runtime?.kick();
     return merged;
@@ -202,6 +216,7 @@ export function createReviewService(deps: ServiceDeps, wiring: ReviewWiring) {
       }));
       if (!updated) throw new NotFoundError(`change request ${id} does not exist`);
       requireOpen(updated);
+      await backend.approved?.(updated, comment);
       const merged = await land(updated, approversOf(updated.verdicts));
       wiring.onVerdict?.(secondsOpen(merged), 'approve');
       return view(merged);
@@ -233,6 +248,36 @@ export function createReviewService(deps: ServiceDeps, wiring: ReviewWiring) {
       return view(updated as ChangeRequestRecord);
     },
 
+    /** A verdict given on the Git host (a webhook or a poll saw it): the same rules as in Berth, the author never counts. */
+    async approvedElsewhere(id: string, reviewer: Person): Promise<ChangeRequestRecord | undefined> {
+      const record = await records.get(id);
+      if (!record || record.state !== 'open' || reviewer.username === record.author.username || reviewer.id === record.author.id) return undefined;
+      const at = deps.now().toISOString();
+      const updated = await records.update(id, (r) => ({ ...r, verdicts: [...r.verdicts, { reviewer, verdict: 'approve', at }], updatedAt: at }));
+      if (!updated) return undefined;
+      const merged = await land(updated, approversOf(updated.verdicts));
+      wiring.onVerdict?.(secondsOpen(merged), 'approve');
+      return merged;
+    },
+
+    /** Merged on the Git host by a person: Berth follows. */
+    async mergedElsewhere(id: string, commit: string, by: string): Promise<ChangeRequestRecord | undefined> {
+      const record = await records.get(id);
+      if (!record || record.state !== 'open') return undefined;
+      return landed(record, commit, `${by} on the Git host`);
+    },
+
+    /** Closed unmerged on the Git host: like a rejection. */
+    async closedElsewhere(id: string, by: string): Promise<ChangeRequestRecord | undefined> {
+      const record = await records.get(id);
+      if (!record || record.state !== 'open') return undefined;
+      const closed = await close(record, 'rejected', `closed unmerged by ${by} on the Git host`);
+      await store.deployments.advance(record.deploymentId, entry('rejected', `closed by ${by} on the Git host`), { status: 'rejected' });
+      return closed;
+    },
+
+    openRecords: () => records.list({ state: 'open' }),
+
     async countOpen(): Promise<number> {
       return (await records.list({ state: 'open' })).length;
     },
@@ -247,6 +292,19 @@ export function createReviewService(deps: ServiceDeps, wiring: ReviewWiring) {
       return { tenant, app, ...(await effectiveMode(store.settings, tenant, app)) };
     },
   };
+
+  /** The commit a backend lands: Berth's subject and trailers, with the approvers. */
+  function landingMessage(record: ChangeRequestRecord, approvers: readonly Person[]) {
+    const key = `${record.tenant}/${record.app}`;
+    const title = `${record.kind} ${key}${record.message ? `: ${record.message.replace(/[\r\n]+/g, ' ').trim()}` : ''}`;
+    const full = formatCommitMessage(
+      title,
+      { action: record.kind, apps: [key], requestId: record.deploymentId, actor: record.author.id },
+      undefined,
+      reviewedByTrailers(approvers),
+    );
+    return { title, message: full.slice(full.indexOf('\n\n') + 2) };
+  }
 
   /** The main commit a review branch was made from: the parent of its one commit. */
   async function baseOf(commit: string, status: 'committed' | 'duplicate' | 'unchanged'): Promise<string | undefined> {
