@@ -32,7 +32,7 @@ import type { Templates } from './render/templates.js';
 import { DEFAULT_RENDER_SETTINGS } from './render/settings.js';
 import { createSecretBox, loadOrCreateKey, parseSecretBoxKey } from './secrets/secret-box.js';
 import { encryptSecretManifest } from './secrets/sops.js';
-import { buildServices, type ServiceDeps } from './services/index.js';
+import { buildServices, type ServiceDeps, type Services } from './services/index.js';
 import { createChangeRequestRecords } from './adapters/review-local/change-request-records.js';
 import { createLocalReviewBackend } from './adapters/review-local/local-review-backend.js';
 import { createGitHubClient, repoOfRemoteUrl } from './adapters/github/github-client.js';
@@ -85,6 +85,8 @@ export interface Berth {
   readonly store: Store;
   readonly git: ReturnType<typeof createLocalGit>;
   readonly gitops: GitOps;
+  /** The application services (tests drive the GitHub review poll through them). */
+  readonly services: Services;
   readonly signingKey: SigningKey;
   readonly runner: JobRunner;
   readonly validator: PythonValidator;
@@ -231,6 +233,7 @@ export async function buildBerth(config: Config, overrides: BerthOverrides = {})
     store,
     git,
     gitops,
+    services,
     signingKey,
     runner,
     validator,

@@ -17,6 +17,7 @@ import {
 import { changeRequestBody, changeRequestView } from '../reviews/views.js';
 import { actorOf } from './actor.js';
 import { formatCommitMessage } from '../domain/trailers.js';
+import { sleep } from '../backoff.js';
 import type { ChangeRequestRecords, ReviewBackend } from './review-port.js';
 import type { PullRequestSource } from './review-github-sync.js';
 import { appPolicyKey, effectiveMode } from './review-policy.js';
@@ -26,7 +27,7 @@ import type { ServiceDeps } from './service-deps.js';
 export interface ReviewWiring {
   readonly backend: ReviewBackend;
   readonly records: ChangeRequestRecords;
-  readonly git: Pick<GitPort, 'head' | 'updateBranch' | 'readCommit'>;
+  readonly git: Pick<GitPort, 'head' | 'updateBranch' | 'readCommit' | 'isAncestor'>;
   /** Seconds from opened to verdict, for /metrics. */
   readonly onVerdict?: (seconds: number, verdict: 'approve' | 'reject') => void;
   /** With the GitHub backend: its pull requests, for the webhook and the poll (src/services/review-github-sync.ts). */
@@ -82,7 +83,7 @@ export function createReviewService(deps: ServiceDeps, wiring: ReviewWiring) {
     const main = await git.head(gitops.branch);
     let commit: string;
     try {
-      commit = backend.land ? await backend.land(record, landingMessage(record, approvers)) : await commitOnMain(record, approvers);
+      commit = backend.land ? await followMain(await backend.land(record, landingMessage(record, approvers))) : await commitOnMain(record, approvers);
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
       const message = backend.land
@@ -94,6 +95,16 @@ export function createReviewService(deps: ServiceDeps, wiring: ReviewWiring) {
       throw new ConflictError(message, { changeRequest: record.id, ...(main ? { main } : {}) });
     }
     return landed(record, commit, approvers.map((a) => a.username).join(', '));
+  }
+
+  /** Waits (bounded) until Berth's copy of main has a commit the backend made on the Git host, so the next branch starts from it. */
+  async function followMain(commit: string): Promise<string> {
+    for (let attempt = 0; attempt < 40; attempt++) {
+      const head = await git.head(gitops.branch);
+      if (head === commit || (head && (await git.isAncestor(commit, head).catch(() => false)))) return commit;
+      await sleep(250);
+    }
+    return commit;
   }
 
   /** Planned again on main as it is now, guarded by the branch's base: a moved main for other apps is fine, this app's folder changed is a conflict. */
@@ -264,7 +275,7 @@ export function createReviewService(deps: ServiceDeps, wiring: ReviewWiring) {
     async mergedElsewhere(id: string, commit: string, by: string): Promise<ChangeRequestRecord | undefined> {
       const record = await records.get(id);
       if (!record || record.state !== 'open') return undefined;
-      return landed(record, commit, `${by} on the Git host`);
+      return landed(record, await followMain(commit), `${by} on the Git host`);
     },
 
     /** Closed unmerged on the Git host: like a rejection. */

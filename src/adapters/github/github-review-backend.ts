@@ -69,7 +69,8 @@ export function createGitHubReviewBackend(options: GitHubReviewOptions) {
       try {
         await client.call((kit) => kit.rest.git.deleteRef({ ...repo, ref: `heads/${record.branch}` }));
       } catch (error) {
-        if (statusOf(error) !== 422 || !/reference does not exist/i.test(messageOf(error))) throw error;
+        // 422 is "Reference does not exist" (GitHub's description documents it without a body): already gone.
+        if (statusOf(error) !== 422) throw error;
       }
     },
 
