@@ -35,7 +35,11 @@ import type { Templates } from './render/templates.js';
 import { DEFAULT_RENDER_SETTINGS } from './render/settings.js';
 import { createSecretBox, loadOrCreateKey, parseSecretBoxKey } from './secrets/secret-box.js';
 import { encryptSecretManifest } from './secrets/sops.js';
-import { buildServices, type ServiceDeps } from './services/index.js';
+import { buildServices, type ServiceDeps, type Services } from './services/index.js';
+import { createChangeRequestRecords } from './adapters/review-local/change-request-records.js';
+import { createLocalReviewBackend } from './adapters/review-local/local-review-backend.js';
+import { createGitHubClient, repoOfRemoteUrl } from './adapters/github/github-client.js';
+import { createGitHubReviewBackend } from './adapters/github/github-review-backend.js';
 import { setupRuntime, type RuntimeSetup } from './runtime-setup.js';
 import { loadStarters } from './starters/index.js';
 
@@ -84,6 +88,8 @@ export interface Berth {
   readonly store: Store;
   readonly git: ReturnType<typeof createLocalGit>;
   readonly gitops: GitOps;
+  /** The application services (tests drive the GitHub review poll through them). */
+  readonly services: Services;
   readonly signingKey: SigningKey;
   readonly runner: JobRunner;
   readonly validator: PythonValidator;
@@ -152,7 +158,9 @@ export async function buildBerth(config: Config, overrides: BerthOverrides = {})
 
   const metrics = createMetrics({ jobs: store.jobs, defaultMetrics: overrides.defaultMetrics ?? true });
   const owner = readNodeId(config.dataDir);
-  const handler = createDeployHandler({ store, gitops });
+  const reviewRecords = createChangeRequestRecords(store.settings, now);
+  // The handler opens change requests through the review service, built with the other services below.
+  const handler = createDeployHandler({ store, gitops, review: { open: (request) => services.reviews.open(request) } });
   const runner = createJobRunner({
     jobs: store.jobs,
     handlers: { deploy: handler, rollback: handler, delete: handler },
@@ -172,7 +180,14 @@ export async function buildBerth(config: Config, overrides: BerthOverrides = {})
     leases: store.leases,
     owner,
     logger: logger.child({ component: 'periodic' }),
-    tasks: [cleanupTask({ store, gitops, policy: config.cleanup, everyMs: HOUR_MS, logger }), upgradeCheckTask({ gitops, everyMs: 6 * HOUR_MS, logger })],
+    tasks: [
+      cleanupTask({ store, gitops, policy: config.cleanup, everyMs: HOUR_MS, logger }),
+      upgradeCheckTask({ gitops, everyMs: 6 * HOUR_MS, logger }),
+      // The GitHub backend's fallback when a webhook is lost: conditional requests, 304s cost no rate limit.
+      ...(config.githubReviews
+        ? [{ name: 'github-review-poll', everyMs: config.githubReviews.pollSeconds * 1000, run: async () => services.githubReviews?.poll() }]
+        : []),
+    ],
   });
   // Per replica, no lease: each keeps its own local copy of the apps repository.
   const backups = scheduledBackups({
@@ -202,7 +217,14 @@ export async function buildBerth(config: Config, overrides: BerthOverrides = {})
     clusterConfigured,
     cleanupPolicy: config.cleanup,
     now,
+    reviews: {
+      ...reviewBackendOf(config, git),
+      records: reviewRecords,
+      git,
+      onVerdict: (seconds, verdict) => metrics.reviewTime.observe({ verdict }, seconds),
+    },
   });
+  metrics.countOpenChangeRequests = () => services.reviews.countOpen();
   const app = createApp({
     services,
     store,
@@ -232,6 +254,7 @@ export async function buildBerth(config: Config, overrides: BerthOverrides = {})
     store,
     git,
     gitops,
+    services,
     signingKey,
     runner,
     validator,
@@ -332,4 +355,12 @@ function openTenantDatabases(config: Config) {
     timeoutMs,
   });
   return { provisioner, client };
+}
+
+/** Review mode's backend: GitHub pull requests on the remote's repository when configured, else the local one. */
+function reviewBackendOf(config: Config, git: ReturnType<typeof createLocalGit>) {
+  if (!config.githubReviews || !config.gitRemote) return { backend: createLocalReviewBackend(git) };
+  const client = createGitHubClient({ token: config.githubReviews.token, baseUrl: config.githubReviews.apiUrl });
+  const backend = createGitHubReviewBackend({ client, repo: repoOfRemoteUrl(config.gitRemote.url), base: config.branch });
+  return { backend, pullRequests: backend };
 }

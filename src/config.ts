@@ -83,6 +83,11 @@ const envSchema = z.object({
   OIDC_AUDIENCE: optionalText,
   SOPS_AGE_RECIPIENTS: list(z.string().regex(/^age1[02-9ac-hj-np-z]{58}$/, 'each recipient must be an age1... public key')),
   GITHUB_WEBHOOK_SECRET: optionalText,
+  /** Review mode's backend: `local` (requests in the store) or `github` (pull requests on GIT_REMOTE_URL's repository). */
+  REVIEW_BACKEND: z.enum(['local', 'github']).default('local'),
+  GITHUB_TOKEN: optionalText,
+  GITHUB_API_URL: url(/^https?:$/),
+  GITHUB_POLL_SECONDS: integer(60, 1, 3600),
   FLUX_WEBHOOK_HMAC_KEY: optionalText,
   CLEANUP_SLEEP_AFTER_HOURS: integer(24, 1, 24 * 365),
   CLEANUP_DELETE_AFTER_HOURS: integer(168, 1, 24 * 365 * 5),
@@ -141,6 +146,8 @@ export interface Config {
   readonly oidc?: { readonly issuer: string; readonly audience: string };
   readonly sopsAgeRecipients: readonly string[];
   readonly githubWebhookSecret?: string;
+  /** Review mode through GitHub pull requests (REVIEW_BACKEND=github); absent: the local backend. */
+  readonly githubReviews?: { readonly token: string; readonly apiUrl: string; readonly pollSeconds: number };
   readonly fluxWebhookHmacKey?: string;
   readonly cleanup: { readonly sleepAfterHours: number; readonly deleteAfterHours: number };
   readonly validateTimeoutMs: number;
@@ -194,6 +201,7 @@ export const SECRET_VARIABLES = [
   'MONGODB_URI',
   'GIT_REMOTE_TOKEN',
   'GITHUB_WEBHOOK_SECRET',
+  'GITHUB_TOKEN',
   'FLUX_WEBHOOK_HMAC_KEY',
   'SIGNING_KEY_JWK',
   'SECRET_BOX_KEY',
@@ -214,6 +222,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const v = parsed.data;
   if ((v.GIT_REMOTE_USERNAME === undefined) !== (v.GIT_REMOTE_TOKEN === undefined)) {
     throw new ConfigError('invalid configuration:\n  GIT_REMOTE_TOKEN: GIT_REMOTE_USERNAME and GIT_REMOTE_TOKEN are set together or not at all');
+  }
+  if (v.REVIEW_BACKEND === 'github' && (v.GITHUB_TOKEN === undefined || v.GIT_REMOTE_URL === undefined)) {
+    throw new ConfigError(
+      'invalid configuration:\n  REVIEW_BACKEND: github needs GITHUB_TOKEN and GIT_REMOTE_URL (the repository pull requests are opened on)',
+    );
   }
   if (v.OIDC_ISSUER !== undefined && v.OIDC_AUDIENCE === undefined) {
     throw new ConfigError('invalid configuration:\n  OIDC_AUDIENCE: required when OIDC_ISSUER is set');
@@ -267,6 +280,9 @@ function toConfig(v: z.infer<typeof envSchema>): Config {
     ...(v.OIDC_ISSUER && v.OIDC_AUDIENCE ? { oidc: { issuer: v.OIDC_ISSUER, audience: v.OIDC_AUDIENCE } } : {}),
     sopsAgeRecipients: v.SOPS_AGE_RECIPIENTS,
     ...(v.GITHUB_WEBHOOK_SECRET ? { githubWebhookSecret: v.GITHUB_WEBHOOK_SECRET } : {}),
+    ...(v.REVIEW_BACKEND === 'github' && v.GITHUB_TOKEN
+      ? { githubReviews: { token: v.GITHUB_TOKEN, apiUrl: v.GITHUB_API_URL ?? 'https://api.github.com', pollSeconds: v.GITHUB_POLL_SECONDS } }
+      : {}),
     ...(v.FLUX_WEBHOOK_HMAC_KEY ? { fluxWebhookHmacKey: v.FLUX_WEBHOOK_HMAC_KEY } : {}),
     cleanup: { sleepAfterHours: v.CLEANUP_SLEEP_AFTER_HOURS, deleteAfterHours: v.CLEANUP_DELETE_AFTER_HOURS },
     validateTimeoutMs: v.VALIDATE_TIMEOUT_MS,
@@ -328,6 +344,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     oidc: config.oidc ? config.oidc.issuer : 'off',
     sopsRecipients: config.sopsAgeRecipients.length,
     githubWebhook: config.githubWebhookSecret ? 'set' : 'unset',
+    reviewBackend: config.githubReviews ? 'github' : 'local',
     fluxWebhook: config.fluxWebhookHmacKey ? 'set' : 'unset',
     signingKey: config.signingKeyJwk ? 'config' : 'data dir',
     secretBoxKey: config.secretBoxKey ? 'config' : 'data dir',

@@ -27,6 +27,7 @@ export const OPTIONS = {
   secret: { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },
   release: { type: 'string' },
+  wait: { type: 'boolean' },
 } as const;
 
 export const JSON_OPTION = "  --json         print the API's JSON answer, for scripts";
@@ -84,7 +85,13 @@ export function command(name: string[], summary: string, usage: string, run: (ar
   };
 }
 
-export const deploymentSchema = z.object({ id: z.string(), status: z.string(), commit: z.string().optional(), error: z.string().optional() });
+export const deploymentSchema = z.object({
+  id: z.string(),
+  status: z.string(),
+  commit: z.string().optional(),
+  error: z.string().optional(),
+  changeRequest: z.string().optional(),
+});
 
 export type FinalDeployment = z.infer<typeof deploymentSchema> & {
   /** The server's "no changes: <app> is already at <sha>" when the change made no commit. */
@@ -92,7 +99,7 @@ export type FinalDeployment = z.infer<typeof deploymentSchema> & {
 };
 
 /** Prints each timeline stage as the server streams it; resolves to the final deployment. */
-export async function followTimeline(client: ApiClient, id: string, io: CliIo): Promise<FinalDeployment> {
+export async function followTimeline(client: ApiClient, id: string, io: CliIo, stopAt?: string): Promise<FinalDeployment> {
   let final: z.infer<typeof deploymentSchema> | undefined;
   let unchanged: string | undefined;
   for await (const { event, data } of sseEvents(await client.events(id))) {
@@ -101,6 +108,8 @@ export async function followTimeline(client: ApiClient, id: string, io: CliIo): 
       const stage = z.object({ stage: z.string(), at: z.string(), detail: z.string().optional() }).parse(parsed);
       if (stage.stage === 'committed' && stage.detail?.startsWith('no changes')) unchanged = stage.detail;
       io.out(`  ${stage.at.slice(11, 23)}  ${stage.stage}${stage.detail ? `  (${stage.detail})` : ''}`);
+      // E.g. `awaiting_review` without --wait: the deployment as it is now, not its end.
+      if (stage.stage === stopAt) return z.object({ deployment: deploymentSchema }).parse(await client.json('GET', `/api/v1/deployments/${id}`)).deployment;
     } else if (event === 'end') final = z.object({ deployment: deploymentSchema }).parse(parsed).deployment;
   }
   if (!final) throw new ApiError(502, `the event stream of deployment ${id} ended early; see berth status`);
@@ -108,10 +117,22 @@ export async function followTimeline(client: ApiClient, id: string, io: CliIo): 
 }
 
 /** Follows a 202 deployment to its end and prints the outcome; the exit code. */
-export async function finishDeployment(client: ApiClient, accepted: unknown, io: CliIo, intro: (id: string) => string): Promise<number> {
+export async function finishDeployment(
+  client: ApiClient,
+  accepted: unknown,
+  io: CliIo,
+  intro: (id: string) => string,
+  review?: { readonly wait: boolean; readonly awaiting: (final: FinalDeployment) => Promise<number> },
+): Promise<number> {
   const deployment = z.object({ deployment: deploymentSchema }).parse(accepted).deployment;
   io.out(intro(deployment.id));
-  const final = await followTimeline(client, deployment.id, io);
+  // In review mode the deployment waits for a reviewer: without --wait, say where the request is and stop there.
+  const final = await followTimeline(client, deployment.id, io, review && !review.wait ? 'awaiting_review' : undefined);
+  if (final.status === 'awaiting_review' && review) return review.awaiting(final);
+  if (final.status === 'rejected') {
+    io.err(`error: rejected in review: ${final.error ?? `see berth review show ${final.changeRequest ?? ''}`}`);
+    return EXIT_FAILED;
+  }
   if (final.status === 'failed') {
     io.err(`error: ${final.error ?? 'the deployment failed; see berth status'}`);
     return EXIT_FAILED;

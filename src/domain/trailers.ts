@@ -12,13 +12,15 @@ export interface BerthTrailers {
 const TRAILER_LINE = /^([A-Za-z][A-Za-z0-9-]*): (.*)$/;
 
 /** Subject, optional body, a blank line, then the trailers in a fixed order. */
-export function formatCommitMessage(subject: string, trailers: BerthTrailers, body?: string): string {
+export function formatCommitMessage(subject: string, trailers: BerthTrailers, body?: string, extraTrailers: readonly string[] = []): string {
   const oneLine = (s: string) => s.replace(/[\r\n]+/g, ' ').trim();
   const lines = [
     `Berth-Action: ${trailers.action}`,
     ...trailers.apps.map((app) => `Berth-App: ${oneLine(app)}`),
     `Berth-Request: ${oneLine(trailers.requestId)}`,
     `Berth-Actor: ${oneLine(trailers.actor)}`,
+    // E.g. `Berth-Reviewed-By:` lines of a reviewed change.
+    ...extraTrailers.map(oneLine),
   ];
   const parts = [oneLine(subject)];
   if (body && body.trim()) parts.push(body.trim());

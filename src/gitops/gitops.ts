@@ -33,6 +33,7 @@ export interface CallOptions {
   readonly dryRun?: boolean;
   readonly branch?: string;
   readonly timestamp?: number;
+  readonly extraTrailers?: readonly string[];
 }
 
 export interface Release {
@@ -73,6 +74,18 @@ export function createGitOps(options: GitOpsOptions) {
   // Another branch (rare: tests, review branches) gets a throw-away index.
   const fleetOf = (branch: string) => (branch === mainBranch ? fleet : new FleetIndex(git, branch));
   const run = (operation: Parameters<typeof runOperation>[1], call: CallOptions) => runOperation(git, operation, toRunOptions(call, mainBranch));
+
+  /** What changed for one app between two commits: its code, and its rendered manifests with its Flux file. */
+  async function appDiff(ref: AppRef, from: string | undefined, to: string): Promise<{ code: string; manifests: string }> {
+    const app = appRef(ref.tenant, ref.app);
+    const codeDir = `${appDir(app)}/${CODE_DIR}`;
+    const [code, folder, flux] = await Promise.all([git.diff(from, to, codeDir), git.diff(from, to, appDir(app)), git.diff(from, to, appFluxFile(app))]);
+    const manifests =
+      splitFileDiffs(folder)
+        .filter((section) => !section.startsWith(`diff --git a/${codeDir}/`))
+        .join('') + flux;
+    return { code, manifests };
+  }
 
   return {
     branch: mainBranch,
@@ -173,18 +186,10 @@ export function createGitOps(options: GitOpsOptions) {
       const release = commits[index];
       if (!release) return undefined;
       const previous = commits[index + 1]?.sha;
-      const codeDir = `${appDir(app)}/${CODE_DIR}`;
-      const [code, folder, flux] = await Promise.all([
-        git.diff(previous, release.sha, codeDir),
-        git.diff(previous, release.sha, appDir(app)),
-        git.diff(previous, release.sha, appFluxFile(app)),
-      ]);
-      const manifests =
-        splitFileDiffs(folder)
-          .filter((section) => !section.startsWith(`diff --git a/${codeDir}/`))
-          .join('') + flux;
-      return { commit: release.sha, previous, code, manifests };
+      return { commit: release.sha, previous, ...(await appDiff(app, previous, release.sha)) };
     },
+
+    appDiff,
 
     async readApp(ref: AppRef, commit?: string) {
       return readAppSpec(await git.tree(commit ?? (await git.head(mainBranch))), appRef(ref.tenant, ref.app));
@@ -202,6 +207,7 @@ function toRunOptions(call: CallOptions, branch: string): RunOptions {
     ...(call.base !== undefined ? { base: call.base } : {}),
     ...(call.dryRun !== undefined ? { dryRun: call.dryRun } : {}),
     ...(call.timestamp !== undefined ? { timestamp: call.timestamp } : {}),
+    ...(call.extraTrailers ? { extraTrailers: call.extraTrailers } : {}),
   };
 }
 

@@ -12,6 +12,8 @@ export interface RunOptions {
   readonly dryRun?: boolean;
   /** Seconds since the epoch for the commit; defaults to now. */
   readonly timestamp?: number;
+  /** More `Key: value` trailer lines after Berth's own (review mode's `Berth-Reviewed-By:`). */
+  readonly extraTrailers?: readonly string[];
 }
 
 /** Carries out one operation: a dry run reads only, otherwise exactly one call to `git.apply`. */
@@ -21,6 +23,7 @@ export async function runOperation(git: GitPort, operation: Operation, options: 
     operation.subject,
     { action: operation.action, apps: operation.apps, requestId: options.requestId, actor: options.actor.id },
     operation.body,
+    options.extraTrailers,
   );
   let planned: PlannedChange[] = [];
   const outcome = await git.apply({

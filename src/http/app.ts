@@ -18,6 +18,7 @@ import { runtimeRoutes } from './routes/runtime-routes.js';
 import { healthRoutes, webhookRoutes } from './routes/public-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { releaseRoutes } from './routes/release-routes.js';
+import { reviewRoutes } from './routes/review-routes.js';
 import { CONTENT_SECURITY_POLICY, webUiRoutes } from './web-ui.js';
 
 const PROTECTED_PREFIXES = ['/apps', '/apps/*', '/deployments/*', '/templates', '/change-requests', '/change-requests/*', '/ops/*', '/admin/*', '/system'];
@@ -90,6 +91,7 @@ export function createApp(deps: HttpDeps): Hono<AppEnv> {
   api.route('/', systemRoutes(docs, deps.systemWarnings));
   api.route('/', runtimeRoutes(docs, deps.services.runtime, deps.sse));
   api.route('/', releaseRoutes(deps.services, docs));
+  api.route('/', reviewRoutes(deps.services.reviews, docs));
   app.route('/api/v1', api);
   app.route('/', webUiRoutes(deps.webDir));
   return app;

@@ -9,6 +9,10 @@ export interface Metrics {
   readonly deploys: Counter<'outcome'>;
   /** Request accepted → commit on the branch. */
   readonly commitLatency: Histogram;
+  /** Change request opened → approved or rejected (review mode). */
+  readonly reviewTime: Histogram<'verdict'>;
+  /** Fills berth_change_requests_open on each scrape. */
+  countOpenChangeRequests?: () => Promise<number>;
 }
 
 export function createMetrics(options: { readonly jobs?: Pick<JobStore, 'stats'>; readonly defaultMetrics?: boolean } = {}): Metrics {
@@ -26,6 +30,13 @@ export function createMetrics(options: { readonly jobs?: Pick<JobStore, 'stats'>
     name: 'berth_commit_latency_seconds',
     help: 'Deploy request accepted until committed to the apps repository',
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const reviewTime = new Histogram({
+    name: 'berth_change_request_review_seconds',
+    help: 'Change request opened until approved or rejected',
+    labelNames: ['verdict'] as const,
+    buckets: [10, 60, 300, 900, 3600, 4 * 3600, 24 * 3600, 3 * 24 * 3600],
     registers: [registry],
   });
   const jobs = options.jobs;
@@ -46,5 +57,14 @@ export function createMetrics(options: { readonly jobs?: Pick<JobStore, 'stats'>
     });
     void depth;
   }
-  return { registry, httpDuration, deploys, commitLatency };
+  const metrics: Metrics = { registry, httpDuration, deploys, commitLatency, reviewTime };
+  new Gauge({
+    name: 'berth_change_requests_open',
+    help: 'Open change requests (review mode)',
+    registers: [registry],
+    async collect() {
+      if (metrics.countOpenChangeRequests) this.set(await metrics.countOpenChangeRequests());
+    },
+  });
+  return metrics;
 }

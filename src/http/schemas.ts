@@ -215,7 +215,6 @@ export const rolesSchema = z.object({ roles: z.array(z.enum(ROLES)).max(4) });
 export const usernameParams = z.object({ username: z.string().min(1).max(64) });
 export const tenantParams = z.object({ tenant: tenantName });
 export const policySchema = z.object({ mode: z.enum(['auto', 'review']) });
-export const changeRequestQuery = z.object({ state: z.enum(['open', 'merged', 'rejected', 'all']).default('open') });
 
 /* Responses of the routes that had none documented. */
 export const okResponse = z.object({ ok: z.literal(true) });
@@ -232,7 +231,6 @@ export const eventStreamResponse = z
 export const accessTokenResponse = z.object({ accessToken: z.string() });
 export const githubWebhookResponse = z.object({ received: z.literal(true), event: z.string() });
 export const fluxWebhookResponse = z.object({ received: z.literal(true), deploymentsMoved: z.number().int() });
-export const changeRequestsResponse = z.object({ changeRequests: z.array(z.object({ id: z.string() }).catchall(z.unknown())) });
 export const commitsResponse = z.object({
   commits: z.array(z.object({ sha: z.string(), subject: z.string(), author: z.string(), at: z.string(), trailers: z.record(z.string(), z.array(z.string())) })),
 });

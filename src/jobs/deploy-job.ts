@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConflictError, NotFoundError, RetryExhaustedError } from '../errors.js';
-import type { GitOps } from '../gitops/gitops.js';
+import type { CallOptions, GitOps } from '../gitops/gitops.js';
 import type { OperationResult } from '../gitops/operation.js';
 import type { Store } from '../ports/store.js';
 import type { DeploymentStatus, Job, TimelineEntry } from '../store/types.js';
@@ -12,6 +12,8 @@ export interface DeployHandlerDeps {
   /** `releases` names the app's own commit when a change makes none (absent: the branch head is reported). */
   readonly gitops: Pick<GitOps, 'deploy' | 'rollback' | 'delete'> & Partial<Pick<GitOps, 'releases'>>;
   readonly now?: () => Date;
+  /** Review mode: a request marked `review` is committed to its own branch and opened as a change request here. */
+  readonly review?: { open(request: DeployJobPayload, signal: AbortSignal): Promise<void> };
 }
 
 const deploymentRef = z.object({ deploymentId: z.string().min(1) });
@@ -49,7 +51,8 @@ export function createDeployHandler(deps: DeployHandlerDeps): JobHandler {
       if (request.kind !== 'delete' && !(await store.apps.get(request.tenant, request.app))) {
         throw new ConflictError(`app ${request.tenant}/${request.app} was deleted before this ${request.kind} ran; recreate it and deploy`);
       }
-      const result = await commit(deps.gitops, request).catch((error: unknown) => {
+      if (request.review && request.kind !== 'delete' && deps.review) return deps.review.open(request, context.signal);
+      const result = await commitDeployment(deps.gitops, request).catch((error: unknown) => {
         throw inUserTerms(error, request);
       });
       await recordCommit(request, result);
@@ -84,8 +87,9 @@ export function createDeployHandler(deps: DeployHandlerDeps): JobHandler {
   }
 }
 
-function commit(gitops: DeployHandlerDeps['gitops'], request: DeployJobPayload): Promise<OperationResult> {
-  const call = { actor: request.actor, requestId: request.deploymentId, ...(request.base ? { base: request.base } : {}) };
+/** The request's one commit; `extra` (review mode) names another branch, base or trailers. */
+export function commitDeployment(gitops: DeployHandlerDeps['gitops'], request: DeployJobPayload, extra: Partial<CallOptions> = {}): Promise<OperationResult> {
+  const call = { actor: request.actor, requestId: request.deploymentId, ...(request.base ? { base: request.base } : {}), ...extra };
   const ref = { tenant: request.tenant, app: request.app };
   switch (request.kind) {
     case 'deploy':

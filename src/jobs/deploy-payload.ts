@@ -19,6 +19,8 @@ const common = {
   message: z.string().max(500).optional(),
   /** The commit the user's change was based on; the app changed since then is a conflict. */
   base: z.string().min(1).max(64).optional(),
+  /** Review mode: commit to the change request's own branch and open a request, not to main. */
+  review: z.boolean().optional(),
 };
 
 const deployPayload = z.object({

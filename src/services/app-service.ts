@@ -1,4 +1,5 @@
 import { requireAppAccess, hasRole } from '../auth/authorize.js';
+import { effectiveMode } from './review-policy.js';
 import type { Principal } from '../auth/principal.js';
 import { ConflictError, InputError, InvalidCodeError, NotFoundError, type CodeProblem } from '../errors.js';
 import type { AppRecord, Draft, DraftEnvVar } from '../store/types.js';
@@ -56,7 +57,12 @@ export function createAppService(deps: ServiceDeps) {
   }
 
   async function view(app: AppRecord) {
-    return appView(app, deps.renderSettings, await modeOf(app.tenant), appUrlOf(deps, { tenant: app.tenant, app: app.name }));
+    return appView(
+      app,
+      deps.renderSettings,
+      (await effectiveMode(store.settings, app.tenant, app.name)).mode,
+      appUrlOf(deps, { tenant: app.tenant, app: app.name }),
+    );
   }
 
   async function allowedImports(): Promise<readonly string[] | undefined> {

@@ -16,6 +16,7 @@ import { ambiguousPrefixMessage, matchCommitPrefix } from '../domain/commit-pref
 const TENANT_DB_VARIABLE = 'MONGODB_URI';
 import { deploymentView } from './views.js';
 import { createRuntimeService } from './runtime-service.js';
+import { effectiveMode } from './review-policy.js';
 
 type DeploymentRequestWithoutActor = DeploymentRequest extends infer R ? (R extends unknown ? Omit<R, 'actor' | 'message'> : never) : never;
 
@@ -34,10 +35,9 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
 
   const actorOf = (principal: Principal) => actorOfUser(store.users, principal);
 
-  async function refuseReviewMode(tenant: string): Promise<void> {
-    if ((await apps.modeOf(tenant)) === 'review') {
-      throw new ConflictError(`tenant ${tenant} is in review mode, which this version of Berth does not implement yet; an admin can set its policy to auto`);
-    }
+  /** Review mode (the app's policy, else its tenant's): the job commits to a change request's branch instead of main. */
+  async function reviewed(tenant: string, name: string): Promise<{ review?: true }> {
+    return (await effectiveMode(store.settings, tenant, name)).mode === 'review' ? { review: true } : {};
   }
 
   /** The deployment and its job in one atomic store write; the runner makes the commit. */
@@ -111,7 +111,6 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
   return {
     async deploy(principal: Principal, tenant: string, name: string, meta: RequestMeta) {
       const app = await apps.load(principal, tenant, name, 'write');
-      await refuseReviewMode(tenant);
       const problems = await apps.checkCode(app.draft.files, app.draft.entrypoint, { user: principal.userId, purpose: 'deploy' });
       if (problems.length > 0) throw new InvalidCodeError(problems);
       const secrets = await secretsOf(app);
@@ -125,6 +124,7 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
         env: secrets.plain,
         secretEnv: secrets.names,
         ...(secrets.sopsYaml !== undefined ? { secretSopsYaml: secrets.sopsYaml } : {}),
+        ...(await reviewed(tenant, name)),
       };
       const result = await enqueue(principal, change, meta);
       await store.apps.touch(tenant, name, deps.now().toISOString());
@@ -136,8 +136,7 @@ export function createDeployService(deps: ServiceDeps, apps: AppService) {
       // A rollback of a deleted app would put its folder back in Git with no app record: an orphan
       // the API cannot see or delete. Restoring is an explicit act (recreate, then deploy).
       if (!(await store.apps.get(tenant, name))) throw deletedAppError(tenant, name, to);
-      await refuseReviewMode(tenant);
-      return enqueue(principal, { kind: 'rollback', tenant, app: name, to: await resolveRelease(tenant, name, to) }, meta);
+      return enqueue(principal, { kind: 'rollback', tenant, app: name, to: await resolveRelease(tenant, name, to), ...(await reviewed(tenant, name)) }, meta);
     },
 
     /** The app's code as committed in one release (`berth pull --release`). */

@@ -5,6 +5,8 @@ import { applyFluxEvent } from './flux-event-service.js';
 import { createOpsService } from './ops-service.js';
 import { createRuntimeService } from './runtime-service.js';
 import type { ServiceDeps } from './service-deps.js';
+import { createReviewService, type ReviewService } from './review-service.js';
+import { createGitHubReviewSync, type GitHubReviewSync } from './review-github-sync.js';
 import type { Starter } from '../ports/services.js';
 
 export type OpsService = ReturnType<typeof createOpsService>;
@@ -24,10 +26,16 @@ export interface Services {
   /** Applies one Flux notification; resolves to the number of deployments it moved. */
   readonly fluxEvents: (payload: unknown) => Promise<number>;
   readonly starters: () => readonly Starter[] | Promise<readonly Starter[]>;
+  /** Review mode: change requests, verdicts, per-app policy. */
+  readonly reviews: ReviewService;
+  /** With the GitHub review backend: webhook deliveries and the ETag poll. */
+  readonly githubReviews?: GitHubReviewSync;
 }
 
 export function buildServices(deps: ServiceDeps): Services {
   const apps = createAppService(deps);
+  const reviews = createReviewService(deps, deps.reviews);
+  const pullRequests = deps.reviews.pullRequests;
   return {
     apps,
     deploys: createDeployService(deps, apps),
@@ -37,7 +45,9 @@ export function buildServices(deps: ServiceDeps): Services {
     releaseDiff: (ref, commit) => deps.gitops.releaseDiff(ref, commit),
     fluxEvents: (payload) => applyFluxEvent(deps, payload),
     starters: deps.starters,
+    reviews,
+    ...(pullRequests ? { githubReviews: createGitHubReviewSync({ reviews, source: pullRequests, store: deps.store, now: deps.now }) } : {}),
   };
 }
 
-export type { AppService, DeployService, ServiceDeps };
+export type { AppService, DeployService, ReviewService, ServiceDeps };

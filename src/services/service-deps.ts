@@ -5,6 +5,7 @@ import type { RenderSettings } from '../render/settings.js';
 import type { Store } from '../ports/store.js';
 import type { CodeValidatorPort, SecretBoxPort, SecretManifestEncryptor, Starter } from '../ports/services.js';
 import type { RuntimePort } from './runtime-port.js';
+import type { ReviewWiring } from './review-service.js';
 
 /** Everything the application services use; built once by src/compose.ts (buildBerth). */
 export interface ServiceDeps {
@@ -32,6 +33,8 @@ export interface ServiceDeps {
   readonly appUrlBase?: { readonly scheme: 'http' | 'https'; readonly port?: number };
   /** Where the test panel connects to reach an app's URL (Berth's own listener for the local runtime). */
   readonly appRequestVia?: { readonly host: string; readonly port: number };
+  /** Review mode: the change request backend and records. */
+  readonly reviews: ReviewWiring;
 }
 
 /** Settings keys in store.settings. */

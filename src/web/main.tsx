@@ -12,6 +12,8 @@ import { NewAppPage } from './pages/new-app.js';
 // CodeMirror is only loaded for the editor, so the apps list stays light.
 const EditorPage = lazy(() => import('./pages/editor/editor-page.js').then((m) => ({ default: m.EditorPage })));
 const OpsPage = lazy(() => import('./pages/ops.js').then((m) => ({ default: m.OpsPage })));
+const ReviewsPage = lazy(() => import('./pages/reviews/reviews-page.js').then((m) => ({ default: m.ReviewsPage })));
+const ReviewPage = lazy(() => import('./pages/reviews/review-page.js').then((m) => ({ default: m.ReviewPage })));
 const AdminPage = lazy(() => import('./pages/admin.js').then((m) => ({ default: m.AdminPage })));
 
 function useSession() {
@@ -27,6 +29,9 @@ function Routes() {
   if (path === '/new') return <NewAppPage />;
   if (path === '/ops') return <OpsPage />;
   if (path === '/admin') return <AdminPage />;
+  if (path === '/reviews') return <ReviewsPage />;
+  const review = /^\/reviews\/([0-9a-f]{12})\/?$/.exec(path);
+  if (review) return <ReviewPage id={review[1] ?? ''} />;
   if (path === '/' || path === '/apps') return <AppsPage />;
   return (
     <section aria-labelledby="nf">

@@ -16,6 +16,7 @@ import { loginCommand } from './login.js';
 import { releasesCommand } from './releases.js';
 import { repoInitCommand } from './repo-init.js';
 import { repoUpgradeCommand } from './repo-upgrade.js';
+import { reviewCommand, reviewsCommand } from './review.js';
 import { rollbackCommand } from './rollback.js';
 import { logsCommand, openCommand } from './runtime-commands.js';
 import { statusCommand } from './status.js';
@@ -46,4 +47,6 @@ export const COMMANDS: readonly Command[] = [
   completionCommand,
   backupCommand,
   restoreCommand,
+  reviewsCommand,
+  reviewCommand,
 ];

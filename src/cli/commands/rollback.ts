@@ -1,4 +1,5 @@
 import { COMMON, APP_OPTION, parse, open, appOf, command, finishDeployment } from '../command-kit.js';
+import { printAwaitingReview } from './review.js';
 import { UsageError } from '../command.js';
 
 export const rollbackCommand = command(
@@ -19,6 +20,9 @@ ${COMMON}`,
     const client = await open(values.server);
     const app = await appOf(client, values.app);
     const accepted = await client.json('POST', `/api/v1/apps/${app.tenant}/${app.name}/rollback`, { to });
-    return finishDeployment(client, accepted, io, () => `Rolling back ${app.tenant}/${app.name} to ${to.slice(0, 12)}`);
+    return finishDeployment(client, accepted, io, () => `Rolling back ${app.tenant}/${app.name} to ${to.slice(0, 12)}`, {
+      wait: false,
+      awaiting: (final) => printAwaitingReview(client, final.changeRequest, io),
+    });
   },
 );

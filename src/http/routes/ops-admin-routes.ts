@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AdminService, OpsService } from '../../services/index.js';
-import { NotFoundError } from '../../errors.js';
 import type { AppEnv } from '../env.js';
 import type { HttpDeps } from '../deps.js';
 import type { RouteRegistry } from '../openapi.js';
@@ -25,36 +24,6 @@ export function opsAdminRoutes(deps: Pick<HttpDeps, 'services'>, docs: RouteRegi
         needs: t.needs,
       })),
     }),
-  );
-
-  // Review mode is a later issue: no change request is ever opened yet, so the list is empty.
-  r.get(
-    docs.add({
-      method: 'get',
-      path: '/change-requests',
-      tag: 'reviews',
-      auth: true,
-      summary: 'Change requests (review mode: not implemented yet, always empty)',
-      query: s.changeRequestQuery,
-      response: s.changeRequestsResponse,
-    }),
-    valid('query', s.changeRequestQuery),
-    (c) => c.json({ changeRequests: [] }),
-  );
-  r.get(
-    docs.add({
-      method: 'get',
-      path: '/change-requests/:id',
-      tag: 'reviews',
-      auth: true,
-      summary: 'One change request (not implemented yet: always 404)',
-      params: s.idParams,
-      response: z.object({ changeRequest: z.object({ id: z.string() }).catchall(z.unknown()) }),
-    }),
-    valid('param', s.idParams),
-    (c) => {
-      throw new NotFoundError(`change request ${c.req.valid('param').id} does not exist (review mode is not implemented yet)`);
-    },
   );
 
   const commits = docs.add({

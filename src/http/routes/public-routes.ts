@@ -92,7 +92,10 @@ export function webhookRoutes(deps: Pick<HttpDeps, 'store' | 'now' | 'webhooks' 
       const body = new Uint8Array(await c.req.arrayBuffer());
       verifyHmacSignature(deps.webhooks.githubSecret, body, c.req.header('X-Hub-Signature-256'), 'GitHub');
       const event = (c.req.header('X-GitHub-Event') ?? 'unknown').slice(0, 64);
-      await record('webhook.github', c.get('requestId'), { event, delivery: (c.req.header('X-GitHub-Delivery') ?? '').slice(0, 64) });
+      const delivery = (c.req.header('X-GitHub-Delivery') ?? '').slice(0, 64);
+      await record('webhook.github', c.get('requestId'), { event, delivery });
+      // Review mode with the GitHub backend: pull request and review events move change requests.
+      if (deps.services.githubReviews) await deps.services.githubReviews.webhook(event, delivery || undefined, parseJson(body));
       return c.json({ received: true, event }, 202);
     },
   );
@@ -133,4 +136,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function parseJson(body: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    return undefined;
+  }
 }

@@ -11,6 +11,7 @@ export function Shell({ user, children }: { user: User | undefined; children: Co
   const roles = user?.roles ?? [];
   const operator = roles.includes('operator') || roles.includes('admin');
   const admin = roles.includes('admin');
+  const reviewer = roles.includes('reviewer') || admin;
 
   useEffect(() => {
     // What an operator must fix (e.g. the placeholder runner pin of a fresh repo); a failure shows no banner.
@@ -48,6 +49,7 @@ export function Shell({ user, children }: { user: User | undefined; children: Co
         <nav aria-label="Main">
           {link('/', 'Apps', path === '/' || path.startsWith('/apps'))}
           {link('/new', 'New app', path === '/new')}
+          {reviewer && link('/reviews', 'Reviews', path.startsWith('/reviews'))}
           {operator && link('/ops', 'Operations', path === '/ops')}
           {admin && link('/admin', 'Admin', path === '/admin')}
         </nav>

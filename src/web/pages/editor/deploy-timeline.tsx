@@ -24,6 +24,7 @@ export function DeployTimeline({
   const [error, setError] = useState<string | undefined>(deployment.error);
   const [streamError, setStreamError] = useState<unknown>();
   const [ended, setEnded] = useState(false);
+  const [reviewLink, setReviewLink] = useState<string | undefined>();
 
   useEffect(() => {
     const abort = new AbortController();
@@ -41,6 +42,9 @@ export function DeployTimeline({
           setStatus(String(data.status));
           if (typeof data.commit === 'string') setCommit(data.commit);
           onStage?.(String(data.stage));
+          // Review mode: the stage's detail names the change request's page.
+          const review = typeof data.detail === 'string' ? /\/reviews\/[0-9a-f]{12}/.exec(data.detail)?.[0] : undefined;
+          if (data.stage === 'awaiting_review' && review) setReviewLink(review);
         } else if (event.event === 'end') {
           const final = data.deployment as Deployment;
           setStatus(final.status);
@@ -72,6 +76,11 @@ export function DeployTimeline({
         ))}
         {!ended && !streamError && <li class="hint">waiting for the next stage…</li>}
       </ol>
+      {status === 'awaiting_review' && reviewLink && (
+        <p role="status">
+          Awaiting review: <a href={reviewLink}>change request {reviewLink.slice('/reviews/'.length)}</a>
+        </p>
+      )}
       {commit && (
         <p>
           Commit <code>{commit.slice(0, 12)}</code>{' '}

@@ -15,7 +15,7 @@ interface Props {
 }
 
 /** A unified diff with added and removed lines told apart (by colour and by their +/- sign). */
-function DiffView({ title, text }: { title: string; text: string }) {
+export function DiffView({ title, text }: { title: string; text: string }) {
   return (
     <section class="diff" aria-label={title}>
       <h4>{title}</h4>
