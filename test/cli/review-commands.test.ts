@@ -60,7 +60,9 @@ describe('berth in review mode', () => {
     expect(listed.out).toMatch(new RegExp(`^${id}\\s+\\d+s\\s+alice\\s+alice/web  first$`, 'm'));
     const shown = await berth('review', 'show', id ?? '');
     expect(shown.out).toContain('validation: passed');
-    expect(shown.out).toMatch(/--- code ---[\s\S]*\+\+\+ b\/tenants\/alice\/web\/code\/main\.py[\s\S]*--- rendered manifests ---[\s\S]*kind: Kustomization/);
+    expect(shown.out).toMatch(
+      /--- code ---[\s\S]*\+\+\+ b\/tenants\/[0-9a-f]{2}\/alice\/web\/code\/main\.py[\s\S]*--- rendered manifests ---[\s\S]*kind: Kustomization/,
+    );
     expect((await berth('review', 'reject', id ?? '')).code).not.toBe(0);
     const approved = await berth('review', 'approve', id ?? '', '-m', 'ship it');
     expect(approved.code, approved.err).toBe(0);
@@ -78,7 +80,7 @@ describe('berth in review mode', () => {
     const verdict = await waiting;
     expect(verdict.code).not.toBe(0);
     expect(verdict.out).toMatch(/awaiting_review[\s\S]*rejected/);
-    expect(verdict.err).toContain('Rejected in review');
+    expect(verdict.err).toContain('error: rejected in review: see berth review show ');
   }, 120_000);
 });
 

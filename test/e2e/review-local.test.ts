@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appDir } from '../../src/domain/layout.js';
 import { fsckStrict, gitOut } from '../support/git-cli.js';
 import { client, helloFiles, startServer, type RunningServer } from './server.js';
 
@@ -63,7 +64,7 @@ describe('review mode, local backend, on the real server', () => {
     expect(rev(gitdir, 'main')).toBe(mainBefore);
     const firstBranch = `berth/alice/web/${first.cr}`;
     expect(branches(gitdir)).toEqual([firstBranch]);
-    expect(gitOut(gitdir, ['show', `${firstBranch}:tenants/alice/web/code/main.py`])).toContain('second');
+    expect(gitOut(gitdir, ['show', `${firstBranch}:${appDir({ tenant: 'alice', app: 'web' })}/code/main.py`])).toContain('second');
     expect(rev(gitdir, `${firstBranch}~1`)).toBe(mainBefore);
 
     const listed = await api.call('GET', '/api/v1/change-requests', { token: bob });
@@ -108,8 +109,8 @@ describe('review mode, local backend, on the real server', () => {
     expect(landed).toContain('alice <alice@example.com>');
     expect(landed).toContain('Berth-Reviewed-By: bob <bob@example.com>');
     expect(landed).toContain(`Berth-Request: ${second.deploymentId}`);
-    expect(gitOut(gitdir, ['show', 'main:tenants/alice/web/code/main.py'])).toContain('third');
-    expect(gitOut(gitdir, ['show', 'main:tenants/alice/other/code/main.py'])).toContain('other v2');
+    expect(gitOut(gitdir, ['show', `main:${appDir({ tenant: 'alice', app: 'web' })}/code/main.py`])).toContain('third');
+    expect(gitOut(gitdir, ['show', `main:${appDir({ tenant: 'alice', app: 'other' })}/code/main.py`])).toContain('other v2');
     const done = await api.call('GET', `/api/v1/deployments/${second.deploymentId}`, { token: alice });
     expect(done.body.deployment).toMatchObject({ status: 'committed', commit: rev(gitdir, 'main') });
     expect(done.body.deployment.timeline.map((t: { stage: string }) => t.stage)).toEqual(expect.arrayContaining(['awaiting_review', 'approved', 'committed']));
@@ -140,7 +141,7 @@ describe('review mode, local backend, on the real server', () => {
     expect(rejected.status).toBe(200);
     expect(rejected.body.changeRequest).toMatchObject({ state: 'rejected', note: 'rejected by bob: not today' });
     expect(rev(gitdir, 'main')).toBe(afterRevert);
-    expect(gitOut(gitdir, ['show', 'main:tenants/alice/web/code/main.py'])).not.toContain('fifth');
+    expect(gitOut(gitdir, ['show', `main:${appDir({ tenant: 'alice', app: 'web' })}/code/main.py`])).not.toContain('fifth');
     expect((await api.call('GET', `/api/v1/deployments/${fourth.deploymentId}`, { token: alice })).body.deployment.status).toBe('rejected');
     expect(branches(gitdir)).toEqual([]);
 
