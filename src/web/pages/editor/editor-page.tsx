@@ -51,6 +51,7 @@ export function EditorPage({ tenant, app }: { tenant: string; app: string }) {
   const [saved, setSaved] = useState('');
   const [deployed, setDeployed] = useState<string | undefined>();
   const [problems, setProblems] = useState<Problem[]>([]);
+  const lastProblems = useRef<readonly Problem[]>([]);
   const [checking, setChecking] = useState(false);
   const [tab, setTab] = useState<Tab>('code');
   const [reveal, setReveal] = useState<Reveal | undefined>();
@@ -107,6 +108,7 @@ export function EditorPage({ tenant, app }: { tenant: string; app: string }) {
       performance.mark('berth:lint-sent');
       try {
         const result = await api.validate(tenant, app, { files: { ...filesRef.current, [path]: doc }, entrypoint });
+        lastProblems.current = result.problems;
         if (seq === lintSeq.current) {
           setProblems(result.problems);
           setChecking(false);
@@ -114,6 +116,8 @@ export function EditorPage({ tenant, app }: { tenant: string; app: string }) {
         return result.problems.filter((p) => p.file === path);
       } catch (err) {
         if (seq === lintSeq.current) setChecking(false);
+        // Rate limited while typing fast: keep the last verdict's underlines; the next pause checks again.
+        if (err instanceof ApiError && err.status === 429) return lastProblems.current.filter((p) => p.file === path);
         setActionError(err);
         return [];
       }
