@@ -24,17 +24,23 @@ export async function readAppSpec(tree: TreeView, ref: AppRef): Promise<AppSpec 
  * (the layout move, building the fleet index once), not for periodic tasks.
  */
 export async function listApps(tree: TreeView): Promise<AppRef[]> {
-  const out: AppRef[] = [];
+  return (await listAppFolders(tree)).map((folder) => folder.ref);
+}
+
+/** {@link listApps} with each folder's tree id, for callers that skip folders they have already seen (the local runtime). */
+export async function listAppFolders(tree: TreeView): Promise<{ readonly ref: AppRef; readonly oid: string }[]> {
+  const out: { ref: AppRef; oid: string }[] = [];
   for (const shard of (await tree.listDir(TENANTS_DIR)) ?? []) {
     if (shard.type !== 'tree' || !GROUP_NAME.test(shard.name)) continue;
     for (const tenant of (await tree.listDir(tenantShardDir(shard.name))) ?? []) {
       if (tenant.type !== 'tree' || !isValidName(tenant.name) || tenantGroup(tenant.name) !== shard.name) continue;
       for (const app of (await tree.listDir(tenantDir(tenant.name))) ?? []) {
-        if (app.type === 'tree' && isValidName(app.name)) out.push({ tenant: tenant.name, app: app.name });
+        if (app.type === 'tree' && isValidName(app.name)) out.push({ ref: { tenant: tenant.name, app: app.name }, oid: app.oid });
       }
     }
   }
-  return out.sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : a.app < b.app ? -1 : a.app > b.app ? 1 : 0));
+  const key = (folder: { ref: AppRef }) => `${folder.ref.tenant}/${folder.ref.app}`;
+  return out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 /** How to treat the encrypted secret file when (re)writing an app. */

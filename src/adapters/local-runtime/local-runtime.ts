@@ -3,9 +3,10 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Logger } from 'pino';
 import type { LogLine, RuntimeAppStatus, RuntimePort, RuntimeReport } from '../../services/runtime-port.js';
-import { GROUP_NAME, TENANTS_DIR, appDir, tenantDir, tenantShardDir } from '../../domain/layout.js';
-import { appKey, isValidName, type AppRef } from '../../domain/names.js';
-import type { GitPort, TreeView } from '../../ports/git.js';
+import { appDir } from '../../domain/layout.js';
+import { listAppFolders } from '../../gitops/app-tree.js';
+import { appKey, type AppRef } from '../../domain/names.js';
+import type { GitPort } from '../../ports/git.js';
 import { AppFolderError, readAppRunSpec, type AppRunSpec } from './app-folder.js';
 import { AppSupervisor, type DesiredApp } from './app-supervisor.js';
 import { followRing } from './log-buffer.js';
@@ -99,22 +100,18 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     const tree = await git.tree(head);
     const seen = new Set<string>();
     let budget = options.maxApps - [...apps.values()].filter((a) => a.hasProcess).length;
-    for (const tenant of await tenantsOf(tree)) {
-      for (const entry of (await tree.listDir(tenantDir(tenant.name))) ?? []) {
-        if (entry.type !== 'tree' || !isValidName(entry.name)) continue;
-        const ref = { tenant: tenant.name, app: entry.name };
-        const key = appKey(ref);
-        seen.add(key);
-        const existing = apps.get(key);
-        if (existing?.desiredKey === entry.oid) continue;
-        const desired = await readDesired(tree, ref, entry.oid, head);
-        const supervisor = existing ?? new AppSupervisor(ref, context);
-        apps.set(key, supervisor);
-        // At start-up with more apps than the limit, the rest wait for their first request.
-        const startNow = supervisor.hasProcess || budget > 0;
-        if (!supervisor.hasProcess && startNow && desired.spec?.replicas !== 0) budget -= 1;
-        supervisor.apply(desired, startNow);
-      }
+    for (const { ref, oid } of await listAppFolders(tree)) {
+      const key = appKey(ref);
+      seen.add(key);
+      const existing = apps.get(key);
+      if (existing?.desiredKey === oid) continue;
+      const desired = await readDesired(tree, ref, oid, head);
+      const supervisor = existing ?? new AppSupervisor(ref, context);
+      apps.set(key, supervisor);
+      // At start-up with more apps than the limit, the rest wait for their first request.
+      const startNow = supervisor.hasProcess || budget > 0;
+      if (!supervisor.hasProcess && startNow && desired.spec?.replicas !== 0) budget -= 1;
+      supervisor.apply(desired, startNow);
     }
     for (const [key, supervisor] of apps) {
       if (seen.has(key)) continue;
@@ -272,17 +269,4 @@ async function materialise(codeDir: string, files: ReadonlyMap<string, string>):
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, content);
   }
-}
-
-/** The tenant folders of the sharded layout (`tenants/<gg>/<tenant>/`); a tenant filed under another group is not Berth's and is skipped. */
-async function tenantsOf(tree: TreeView): Promise<{ readonly name: string }[]> {
-  const tenants: { name: string }[] = [];
-  for (const shard of (await tree.listDir(TENANTS_DIR)) ?? []) {
-    if (shard.type !== 'tree' || !GROUP_NAME.test(shard.name)) continue;
-    for (const tenant of (await tree.listDir(tenantShardDir(shard.name))) ?? []) {
-      if (tenant.type === 'tree' && isValidName(tenant.name) && tenantDir(tenant.name) === `${tenantShardDir(shard.name)}/${tenant.name}`)
-        tenants.push({ name: tenant.name });
-    }
-  }
-  return tenants;
 }
